@@ -1,0 +1,112 @@
+# giofetch: plain GNU make.
+#
+#   make                 libgiofetch.a and the giofetch CLI (in $(O))
+#   make test            every test; the last line is "N passed, N failed"
+#   make deps            install the Debian packages the build and tests need
+#   make install         PREFIX=/usr/local, DESTDIR= for staging
+#   make CROSS_COMPILE=mipsel-linux-gnu-   a cross build (in build/<triplet>)
+#
+# CFLAGS, LDFLAGS, CC, AR, PREFIX, DESTDIR behave as usual; the flags the
+# build itself needs live in GF_BUILD_CFLAGS, so a user's CFLAGS never breaks it.
+
+GF_DIR := .
+include sources.mk
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+PYTHON ?= python3
+
+CFLAGS ?= -O2 -g -Wall -Wextra
+LDFLAGS ?=
+STATIC ?=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+
+ifeq ($(CROSS_COMPILE),)
+O ?= build
+else
+O ?= build/$(patsubst %-,%,$(CROSS_COMPILE))
+endif
+
+GF_BUILD_CFLAGS := -std=c99 $(addprefix -I,$(GF_INCLUDE_DIRS)) -MMD -MP
+GF_LINK_STATIC := $(if $(STATIC),-static,)
+
+LIB := $(O)/libgiofetch.a
+CLI := $(O)/giofetch
+UNIT := $(O)/gf_unit
+
+LIB_SRCS := $(GF_CORE_SRCS) $(GF_TLS_SRCS) $(GF_POSIX_SRCS)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(patsubst ./%,%,$(1)))
+
+.PHONY: all lib cli test unit deps install uninstall clean
+
+all: $(LIB) $(CLI)
+lib: $(LIB)
+cli: $(CLI)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(GF_BUILD_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(call obj,$(GF_CLI_SRCS)) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_TLS_LIBS)
+
+$(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_LIBS)
+
+unit: $(UNIT)
+	$(UNIT)
+
+test: $(UNIT) $(CLI)
+	@tests/tools/total.sh "$(UNIT)"
+
+deps:
+	@tests/tools/deps.sh $(ARCH)
+
+install: $(LIB) $(CLI)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/giofetch
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/giofetch
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libgiofetch.a
+	install -m 644 include/giofetch/*.h $(DESTDIR)$(INCLUDEDIR)/giofetch/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(GF_VERSION)|' \
+	    -e 's|@LIBS@|$(GF_TLS_LIBS)|' tests/tools/giofetch.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/giofetch $(DESTDIR)$(LIBDIR)/libgiofetch.a \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/giofetch
+
+clean:
+	rm -rf build
+
+
+# The core must never allocate: no core object may reference the allocator.
+CORE_OBJS = $(call obj,$(GF_CORE_SRCS))
+NM ?= $(CROSS_COMPILE)nm
+.PHONY: check-core
+check-core: $(CORE_OBJS)
+	@bad=$$($(NM) -u $(CORE_OBJS) | grep -wE 'malloc|calloc|realloc|free' || true); \
+	if [ -n "$$bad" ]; then echo "core objects reference the allocator:"; echo "$$bad"; exit 1; fi; \
+	echo "check-core: no core object references malloc, calloc, realloc or free"
+
+GF_VERSION := $(shell sed -n 's/^\#define GF_VERSION "\(.*\)"/\1/p' include/giofetch/giofetch.h)
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

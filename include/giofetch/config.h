@@ -1,0 +1,140 @@
+/*
+ * giofetch compile-time limits.
+ *
+ * Every option has one default here. To change them, define the macro on
+ * the compiler command line, or name a header of your own in GF_CONFIG_FILE
+ * (-DGF_CONFIG_FILE='"my_giofetch_config.h"') that defines the ones you want.
+ * Buffers sized here live inside the caller-owned structs of giofetch.h:
+ * the library never allocates.
+ */
+#ifndef GIOFETCH_CONFIG_H
+#define GIOFETCH_CONFIG_H
+
+#ifdef GF_CONFIG_FILE
+#include GF_CONFIG_FILE
+#endif
+
+/* ---- API answers ------------------------------------------------------ */
+
+/* Largest API answer body in bytes (the JSON with the download links). */
+#ifndef GF_ANSWER_MAX
+#define GF_ANSWER_MAX (128u * 1024u)
+#endif
+
+/* Most download links kept from one answer (all data types together). */
+#ifndef GF_LINKS_MAX
+#define GF_LINKS_MAX 256u
+#endif
+
+/* JSON tokens for one answer: one per link plus the fields around them. */
+#ifndef GF_JSON_TOKENS_MAX
+#define GF_JSON_TOKENS_MAX (GF_LINKS_MAX + 96u)
+#endif
+
+/* Deepest JSON nesting accepted in an answer (the API needs 3). */
+#ifndef GF_JSON_DEPTH_MAX
+#define GF_JSON_DEPTH_MAX 16u
+#endif
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+/* Longest URL (a link, a Location, a base URL plus the API path). */
+#ifndef GF_URL_MAX
+#define GF_URL_MAX 2048u
+#endif
+
+/* Longest response status or header line, CRLF excluded. */
+#ifndef GF_HTTP_LINE_MAX
+#define GF_HTTP_LINE_MAX 4096u
+#endif
+
+/* Most header lines in one response. */
+#ifndef GF_HTTP_HEADERS_MAX
+#define GF_HTTP_HEADERS_MAX 64u
+#endif
+
+/* Bytes read from the network at once; also the size of the request buffer. */
+#ifndef GF_IO_BUF_SIZE
+#define GF_IO_BUF_SIZE (16u * 1024u)
+#endif
+
+/* Most redirects followed for one request. */
+#ifndef GF_REDIRECTS_MAX
+#define GF_REDIRECTS_MAX 5u
+#endif
+
+/* Longest host name (RFC 1035: 253 characters, plus brackets for IPv6). */
+#ifndef GF_HOST_MAX
+#define GF_HOST_MAX 256u
+#endif
+
+/* ---- Timing and retries (defaults; the caller may change them at run time) */
+
+/* Connect and idle timeout in milliseconds. */
+#ifndef GF_TIMEOUT_MS
+#define GF_TIMEOUT_MS 30000u
+#endif
+
+/* Retry budget for 429, 5xx and network errors. */
+#ifndef GF_RETRIES
+#define GF_RETRIES 4u
+#endif
+
+/* First backoff delay in milliseconds; it doubles on each retry. */
+#ifndef GF_BACKOFF_MS
+#define GF_BACKOFF_MS 1000u
+#endif
+
+/* Longest single backoff or Retry-After wait honoured, in milliseconds. */
+#ifndef GF_BACKOFF_MAX_MS
+#define GF_BACKOFF_MAX_MS 60000u
+#endif
+
+/* Shortest time between two API calls (the API allows 2 calls per second). */
+#ifndef GF_API_INTERVAL_MS
+#define GF_API_INTERVAL_MS 500u
+#endif
+
+/* ---- Crypto glue ------------------------------------------------------ */
+
+/* Bytes reserved for one MD5 context of the crypto glue (mbedTLS needs 88). */
+#ifndef GF_MD5_CTX_SIZE
+#define GF_MD5_CTX_SIZE 128u
+#endif
+
+/* TLS sessions remembered for resumption (one per host, least recent out). */
+#ifndef GF_TLS_SESSIONS
+#define GF_TLS_SESSIONS 2u
+#endif
+
+/* ---- Checks ----------------------------------------------------------- */
+
+#if GF_ANSWER_MAX < 256u
+#error "GF_ANSWER_MAX must be at least 256"
+#endif
+#if GF_LINKS_MAX < 1u || GF_LINKS_MAX > 65535u
+#error "GF_LINKS_MAX must be 1..65535"
+#endif
+#if GF_JSON_TOKENS_MAX < GF_LINKS_MAX + 32u
+#error "GF_JSON_TOKENS_MAX must leave room for the answer's fields beside the links"
+#endif
+#if GF_JSON_DEPTH_MAX < 4u || GF_JSON_DEPTH_MAX > 32u
+#error "GF_JSON_DEPTH_MAX must be 4..32"
+#endif
+#if GF_URL_MAX < 128u
+#error "GF_URL_MAX must be at least 128"
+#endif
+#if GF_HTTP_LINE_MAX < 128u
+#error "GF_HTTP_LINE_MAX must be at least 128"
+#endif
+#if GF_IO_BUF_SIZE < GF_URL_MAX + 512u
+#error "GF_IO_BUF_SIZE must hold a request line with the longest URL"
+#endif
+#if GF_MD5_CTX_SIZE < 64u
+#error "GF_MD5_CTX_SIZE is too small for any MD5 context"
+#endif
+#if GF_TLS_SESSIONS < 1u
+#error "GF_TLS_SESSIONS must be at least 1"
+#endif
+
+#endif /* GIOFETCH_CONFIG_H */

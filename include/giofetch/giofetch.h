@@ -1,0 +1,545 @@
+/*
+ * giofetch: fetch GrowingIO raw-data exports (API "raw data export v2").
+ *
+ * The library never allocates: every struct here is owned by the caller and
+ * sized by config.h. Results are views (pointer + length) into the caller's
+ * structs. Every function returns the one status enum, gf_status; a
+ * gf_status has a readable message from gf_strerror().
+ *
+ * Layers, each using only the ones below it:
+ *   flow      gf_fetch_export(): ask, poll RUNNING, download every link
+ *   export    gf_request_target(), gf_answer_parse(), gf_export_links()
+ *   download  gf_download(): one link into a gf_sink, resumed and verified
+ *   http      gf_http_exchange(): HTTP/1.1 over a port, TLS via gf_secure
+ *   port      port.h: the platform
+ */
+#ifndef GIOFETCH_H
+#define GIOFETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "giofetch/config.h"
+#include "giofetch/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GF_VERSION "0.1.0"
+
+/* ======================================================================= */
+/* Status                                                                  */
+/* ======================================================================= */
+
+typedef enum gf_status {
+    GF_OK = 0,               /* done (an export: FINISHED)                  */
+    GF_RUNNING,              /* the export is still being prepared          */
+    GF_NOT_EXISTS,           /* the API has no such export                  */
+    GF_E_API_ERROR,          /* the API answered status ERROR (errorMsg)    */
+
+    /* A request the caller built is refused before a byte is sent. */
+    GF_E_EXPORT_TYPE,        /* export type is not hour or day              */
+    GF_E_DATA_TYPE,          /* data type is not one of the ten (or all)    */
+    GF_E_AI,                 /* project id: 1..64 of [A-Za-z0-9_-]          */
+    GF_E_DATE_FORMAT,        /* date is not yyyyMMdd[HH[mm]]                */
+    GF_E_DATE_NEEDS_HOUR,    /* an hour export given only yyyyMMdd          */
+    GF_E_DATE_INVALID,       /* month 13, Feb 30, hour 24, minute 60...     */
+    GF_E_EXPIRE,             /* expire is not 1..10080 minutes              */
+    GF_E_BUFFER,             /* a caller buffer is too small                */
+    GF_E_ARGUMENT,           /* any other invalid argument                  */
+    GF_E_NO_CLOCK,           /* the wall-clock time is needed, not known    */
+
+    /* The API's answer is malformed or over the limits. */
+    GF_E_JSON,               /* not valid JSON, or truncated                */
+    GF_E_JSON_TOP,           /* the top level is not an object              */
+    GF_E_STATUS_MISSING,     /* no "status" field                           */
+    GF_E_STATUS_UNKNOWN,     /* "status" is not one of the four             */
+    GF_E_LINKS_TYPE,         /* "downloadLinks" has the wrong JSON type     */
+    GF_E_FIELD_TYPE,         /* another known field has the wrong type      */
+    GF_E_LINK_URL,           /* a link is not an absolute http(s) URL       */
+    GF_E_ANSWER_MISMATCH,    /* the answer is about another export          */
+    GF_E_TOO_LARGE,          /* over GF_ANSWER_MAX, tokens, links or depth  */
+
+    /* URLs */
+    GF_E_URL,                /* malformed URL                               */
+    GF_E_URL_SCHEME,         /* not http or https                           */
+    GF_E_URL_USERINFO,       /* user:password@ in a URL                     */
+
+    /* HTTP */
+    GF_E_HEADER_INJECTION,   /* a request header holds CR, LF or NUL        */
+    GF_E_HTTP_SYNTAX,        /* the response breaks HTTP/1.1 syntax         */
+    GF_E_HTTP_LINE_TOO_LONG, /* a response line is over GF_HTTP_LINE_MAX    */
+    GF_E_HTTP_TOO_MANY_HEADERS, /* more than GF_HTTP_HEADERS_MAX headers    */
+    GF_E_HTTP_CONTENT_LENGTH,/* Content-Length invalid or conflicting       */
+    GF_E_HTTP_CHUNK,         /* invalid chunked transfer coding             */
+    GF_E_HTTP_TRUNCATED,     /* closed before the response was complete     */
+    GF_E_HTTP_STATUS,        /* an HTTP status the caller did not expect    */
+    GF_E_REDIRECT_LIMIT,     /* more than GF_REDIRECTS_MAX redirects        */
+    GF_E_REDIRECT_INSECURE,  /* a redirect from https to http               */
+    GF_E_REDIRECT_LOCATION,  /* a redirect without a usable Location        */
+
+    /* Network */
+    GF_E_DNS,                /* the host name did not resolve               */
+    GF_E_CONNECT_REFUSED,    /* the connection was refused                  */
+    GF_E_CONNECT_TIMEOUT,    /* no connection within the timeout            */
+    GF_E_IDLE_TIMEOUT,       /* no byte within the idle timeout             */
+    GF_E_DEADLINE,           /* the overall deadline passed                 */
+    GF_E_RESET,              /* the connection was reset                    */
+    GF_E_NETWORK,            /* any other network failure                   */
+    GF_E_PROXY,              /* the proxy refused or broke the tunnel       */
+    GF_E_NO_TLS,             /* an https URL but no TLS context             */
+
+    /* TLS */
+    GF_E_TLS,                /* handshake or record failure                 */
+    GF_E_TLS_ALERT,          /* the peer sent a fatal alert                 */
+    GF_E_TLS_UNTRUSTED,      /* unknown CA or self-signed certificate       */
+    GF_E_TLS_NAME,           /* the certificate is for another host         */
+    GF_E_TLS_EXPIRED,        /* the certificate has expired                 */
+    GF_E_TLS_NOT_YET_VALID,  /* the certificate is not valid yet            */
+    GF_E_TLS_CERT,           /* the certificate is refused for another cause*/
+    GF_E_TLS_CA,             /* the CA certificates could not be loaded     */
+
+    /* The server said no */
+    GF_E_AUTH,               /* 401/403 from the API or /auth/token         */
+    GF_E_RATE_LIMITED,       /* 429 after the whole retry budget            */
+    GF_E_SERVER,             /* 5xx after the whole retry budget            */
+    GF_E_LINK_EXPIRED,       /* 403 from the file host: ask for new links   */
+
+    /* Downloads */
+    GF_E_SIZE_MISMATCH,      /* fewer or more bytes than announced          */
+    GF_E_MD5_MISMATCH,       /* the MD5 differs from the server's           */
+    GF_E_RANGE,              /* a range answer that does not fit the ask    */
+    GF_E_SINK,               /* the caller's sink failed (disk full...)     */
+
+    GF_STATUS_COUNT
+} gf_status;
+
+/* A one-line English message for a status; never NULL. */
+const char *gf_strerror(gf_status st);
+
+/* A view of bytes owned by someone else. ptr is NUL-terminated where said. */
+typedef struct gf_view {
+    const char *ptr;
+    size_t len;
+} gf_view;
+
+/* ======================================================================= */
+/* Export requests and periods (Beijing time, UTC+8, no DST)               */
+/* ======================================================================= */
+
+typedef enum gf_export_type {
+    GF_EXPORT_HOUR = 0,
+    GF_EXPORT_DAY = 1
+} gf_export_type;
+
+typedef enum gf_data_type {
+    GF_DATA_VISIT = 0,
+    GF_DATA_PAGE,
+    GF_DATA_ACTION,
+    GF_DATA_ACTION_TAG,
+    GF_DATA_CUSTOM_EVENT,
+    GF_DATA_ADS_TRACK_ACTIVATION,
+    GF_DATA_ADS_TRACK_CLICK,
+    GF_DATA_PVAR,
+    GF_DATA_EVAR,
+    GF_DATA_VSTR,
+    GF_DATA_ALL              /* the all-types call; not a type of its own */
+} gf_data_type;
+
+#define GF_DATA_TYPES 10u    /* the real types, GF_DATA_VISIT..GF_DATA_VSTR */
+
+#define GF_EXPIRE_DEFAULT 5u
+#define GF_EXPIRE_MAX 10080u /* minutes: 7 days */
+#define GF_AI_MAX 64u
+#define GF_DATE_MAX 12u      /* yyyyMMddHHmm */
+
+/* "hour", "day"; NULL for an invalid value. */
+const char *gf_export_type_name(gf_export_type t);
+/* "visit", ..., "vstr", "all"; NULL for an invalid value. */
+const char *gf_data_type_name(gf_data_type d);
+/* Parse a name of the lists above (exactly, case-sensitive).
+ * Returns GF_OK, GF_E_EXPORT_TYPE or GF_E_DATA_TYPE. */
+gf_status gf_export_type_parse(const char *s, size_t len, gf_export_type *out);
+gf_status gf_data_type_parse(const char *s, size_t len, gf_data_type *out);
+
+/*
+ * One period of an export type: index counts hours (GF_EXPORT_HOUR) or days
+ * (GF_EXPORT_DAY) since 1970-01-01 00:00 Beijing time. Stepping a period is
+ * index + n; comparing two of one type is comparing indexes.
+ */
+typedef struct gf_period {
+    gf_export_type type;
+    int64_t index;
+} gf_period;
+
+/*
+ * Parse a Beijing-time date yyyyMMdd, yyyyMMddHH or yyyyMMddHHmm (len bytes,
+ * no NUL needed) into the period of type t that holds it: an hour export
+ * drops the minutes, a day export the hour and minutes.
+ * Returns GF_OK, GF_E_DATE_FORMAT (not 8, 10 or 12 digits), GF_E_DATE_NEEDS_HOUR
+ * (an hour export given yyyyMMdd), GF_E_DATE_INVALID (no such date or time;
+ * years 1970..9999), GF_E_EXPORT_TYPE.
+ */
+gf_status gf_period_parse(gf_export_type t, const char *s, size_t len, gf_period *out);
+
+/*
+ * Write the period as the API wants it: yyyyMMdd (day) or yyyyMMddHH (hour),
+ * NUL-terminated. out must hold GF_DATE_MAX + 1 bytes.
+ */
+void gf_period_format(const gf_period *p, char out[GF_DATE_MAX + 1]);
+
+/*
+ * The last period that should be complete at UTC instant utc_s: for hour
+ * exports the hour that began 2 hours before, Beijing time; for day exports
+ * yesterday from 06:00 Beijing time on, else the day before yesterday.
+ */
+gf_period gf_period_last_complete(gf_export_type t, int64_t utc_s);
+
+/* The first UTC second of a period. */
+int64_t gf_period_start_utc(const gf_period *p);
+
+/* What to ask the API for. date is yyyyMMdd[HH[mm]] Beijing time. */
+typedef struct gf_request {
+    gf_export_type type;
+    gf_data_type data;       /* a type, or GF_DATA_ALL                      */
+    const char *ai;          /* project id, NUL-terminated                  */
+    const char *date;        /* NUL-terminated                              */
+    uint32_t expire_min;     /* link lifetime, 1..10080; 0 = default (5)    */
+} gf_request;
+
+/*
+ * Validate a request and write its request target (path and query, no
+ * host), NUL-terminated, into buf:
+ *   /v2/insights/{hour|day}/{data}/{ai}/{date}.json?expire={n}
+ *   /v2/insights/{hour|day}/{ai}/{date}.json?expire={n}          (all types)
+ * *len (optional) receives the length without the NUL.
+ * Returns GF_OK, one of the request refusals above, or GF_E_BUFFER.
+ */
+gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t *len);
+
+/* ======================================================================= */
+/* The API's answer                                                        */
+/* ======================================================================= */
+
+typedef enum gf_export_state {
+    GF_STATE_FINISHED = 0,
+    GF_STATE_RUNNING,
+    GF_STATE_NOT_EXISTS,
+    GF_STATE_ERROR
+} gf_export_state;
+
+/* Storage for one JSON token (jsmn's jsmntok_t without parent links; the
+ * export parser checks the layout at compile time). */
+typedef struct gf_json_token {
+    int type;
+    int start;
+    int end;
+    int size;
+} gf_json_token;
+
+/* Where one data type's links sit in gf_answer.link. */
+typedef struct gf_type_links {
+    uint16_t first;
+    uint16_t count;
+    bool present;            /* the all-types answer listed this type       */
+} gf_type_links;
+
+/*
+ * A parsed answer. Every view points into the body buffer handed to
+ * gf_answer_parse(), JSON escapes decoded in place and NUL-terminated; an
+ * absent field is an empty view.
+ */
+typedef struct gf_answer {
+    gf_export_state state;
+    bool all_types;          /* downloadLinks was an object keyed by type   */
+    gf_view export_type, data_type, export_date, export_version;
+    gf_view request_time, error_msg;
+    size_t count;            /* links, all types together                   */
+    gf_view link[GF_LINKS_MAX];
+    gf_type_links type[GF_DATA_TYPES]; /* all-types answers only            */
+} gf_answer;
+
+/*
+ * Parse an API answer held in body[0..len). The body is modified (escapes
+ * decoded in place); it must stay alive as long as the answer is used.
+ * tokens/ntokens is scratch space for the tokenizer.
+ * Returns GF_OK (out->state tells FINISHED, RUNNING, ...), or GF_E_JSON,
+ * GF_E_JSON_TOP, GF_E_STATUS_MISSING, GF_E_STATUS_UNKNOWN, GF_E_LINKS_TYPE,
+ * GF_E_FIELD_TYPE, GF_E_LINK_URL, GF_E_TOO_LARGE. On error *out is cleared.
+ */
+gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                          gf_answer *out);
+
+/* ======================================================================= */
+/* URLs                                                                    */
+/* ======================================================================= */
+
+/* An absolute http(s) URL, as views into the string it was parsed from. */
+typedef struct gf_url {
+    bool https;
+    gf_view host;            /* without the brackets of an IPv6 literal     */
+    uint16_t port;           /* the scheme's default when absent            */
+    bool port_given;
+    gf_view path;            /* "/..." ; "/" when absent (ptr may be static)*/
+    gf_view query;           /* after '?', without it; may be empty         */
+} gf_url;
+
+/*
+ * Parse an absolute http:// or https:// URL of len bytes. The fragment is
+ * dropped. Refused: other schemes (GF_E_URL_SCHEME), user:password@
+ * (GF_E_URL_USERINFO), empty or invalid hosts, bad ports, spaces and control
+ * characters anywhere (GF_E_URL).
+ */
+gf_status gf_url_parse(const char *s, size_t len, gf_url *out);
+
+/* ======================================================================= */
+/* Events: what the library tells a caller who wants to know               */
+/* ======================================================================= */
+
+typedef enum gf_event_kind {
+    GF_EV_CONNECT,           /* text: host:port (or the proxy's)            */
+    GF_EV_REQUEST,           /* text: "GET https://host/path" (no query)    */
+    GF_EV_RESPONSE,          /* http_status                                 */
+    GF_EV_REDIRECT,          /* http_status, text: the new URL (no query)   */
+    GF_EV_TLS,               /* text: protocol and cipher suite, resumed    */
+    GF_EV_RETRY,             /* status: why; delay_ms: wait before retry    */
+    GF_EV_WAIT,              /* export RUNNING: delay_ms before next ask    */
+    GF_EV_PROGRESS,          /* done and total bytes (total 0: unknown)     */
+    GF_EV_NOTICE             /* text: anything else worth a -v line         */
+} gf_event_kind;
+
+typedef struct gf_event {
+    gf_event_kind kind;
+    gf_status status;
+    int http_status;
+    uint32_t delay_ms;
+    uint64_t done;
+    uint64_t total;
+    const char *text;        /* NUL-terminated, valid during the call only  */
+} gf_event;
+
+typedef void gf_event_fn(void *user, const gf_event *ev);
+
+/* ======================================================================= */
+/* Transport security (TLS): implemented by tls.h, reached through these    */
+/* ======================================================================= */
+
+struct gf_tls;
+
+/*
+ * The operations a TLS implementation gives the HTTP engine. The engine
+ * connects through the port, then calls open() to start TLS on that handle,
+ * so the same code serves a direct connection and a proxy tunnel. All
+ * return gf_status; recv sets *got to 0 on an orderly close.
+ */
+typedef struct gf_secure_ops {
+    gf_status (*open)(struct gf_tls *tls, const gf_port *port, int32_t handle,
+                      const char *host, uint32_t timeout_ms);
+    gf_status (*send)(struct gf_tls *tls, const unsigned char *buf, size_t len,
+                      size_t *sent, uint32_t timeout_ms);
+    gf_status (*recv)(struct gf_tls *tls, unsigned char *buf, size_t cap, size_t *got,
+                      uint32_t timeout_ms);
+    /* Send close_notify (best effort) and drop the connection state; the
+     * engine closes the port handle afterwards. */
+    void (*close)(struct gf_tls *tls, bool graceful);
+    /* Protocol and cipher suite of the open connection, or a readable reason
+     * for the last failure. Never NULL. */
+    const char *(*describe)(struct gf_tls *tls);
+} gf_secure_ops;
+
+/* Every gf_tls starts with this, so the engine reaches it without tls.h. */
+typedef struct gf_secure {
+    const gf_secure_ops *ops;
+} gf_secure;
+
+/* ======================================================================= */
+/* Crypto glue: MD5, base64, HMAC-SHA256 (mbedTLS's in gf_crypto_mbedtls)   */
+/* ======================================================================= */
+
+typedef union gf_md5_ctx {
+    unsigned char bytes[GF_MD5_CTX_SIZE];
+    uint64_t align_u64;
+    void *align_ptr;
+} gf_md5_ctx;
+
+typedef struct gf_crypto {
+    void (*md5_start)(gf_md5_ctx *ctx);
+    void (*md5_update)(gf_md5_ctx *ctx, const unsigned char *data, size_t len);
+    void (*md5_finish)(gf_md5_ctx *ctx, unsigned char digest[16]);
+    /* Decode base64 src[0..slen) into dst; false when invalid or too long. */
+    bool (*base64_decode)(unsigned char *dst, size_t cap, size_t *olen,
+                          const char *src, size_t slen);
+    /* Encode src into dst (NUL-terminated); false when dst is too small. */
+    bool (*base64_encode)(char *dst, size_t cap, const unsigned char *src, size_t slen);
+    void (*hmac_sha256)(const unsigned char *key, size_t keylen, const unsigned char *msg,
+                        size_t len, unsigned char mac[32]);
+} gf_crypto;
+
+/* The mbedTLS implementation (src/crypto_mbedtls.c; not in the core). */
+extern const gf_crypto gf_crypto_mbedtls;
+
+/* ======================================================================= */
+/* HTTP/1.1 engine                                                         */
+/* ======================================================================= */
+
+/* One request header. A credential is dropped when a redirect changes the
+ * origin (scheme, host or port). */
+typedef struct gf_header {
+    const char *name;
+    const char *value;
+    bool credential;
+} gf_header;
+
+typedef struct gf_http_request {
+    const char *method;      /* "GET", "POST" or "HEAD"                     */
+    const char *url;         /* absolute http(s) URL, NUL-terminated        */
+    const gf_header *headers;
+    size_t header_count;
+    const unsigned char *body; /* POST body, or NULL                        */
+    size_t body_len;
+    uint32_t deadline_ms;    /* whole exchange, redirects included; 0: none */
+    bool follow_redirects;
+} gf_http_request;
+
+/*
+ * Where a response goes. Every callback may be NULL and may return an error
+ * status to stop the exchange (the connection is then closed).
+ * header: each header of the final response, name and value trimmed.
+ * head:   once, after the headers, with the status code.
+ * body:   the body, in whatever pieces arrive (chunked coding removed).
+ */
+typedef struct gf_http_handler {
+    void *user;
+    gf_status (*header)(void *user, int status, gf_view name, gf_view value);
+    gf_status (*head)(void *user, int status);
+    gf_status (*body)(void *user, const unsigned char *data, size_t len);
+} gf_http_handler;
+
+/* Response parser state (RFC 9112). Fields are private. */
+typedef struct gf_http_parser {
+    uint8_t state;
+    uint8_t flags;
+    uint16_t headers;
+    int status;
+    uint64_t length;         /* Content-Length                              */
+    uint64_t remaining;      /* of the body or the current chunk            */
+    size_t line_len;
+    char line[GF_HTTP_LINE_MAX + 1];
+} gf_http_parser;
+
+/* An HTTP proxy for https URLs (a CONNECT tunnel). */
+typedef struct gf_proxy {
+    char host[GF_HOST_MAX];
+    uint16_t port;
+    const char *authorization; /* Proxy-Authorization value, or NULL       */
+} gf_proxy;
+
+/* One HTTP engine: one connection at a time, reused while it can be. */
+typedef struct gf_http {
+    const gf_port *port;
+    struct gf_tls *tls;      /* NULL: https URLs fail with GF_E_NO_TLS      */
+    gf_event_fn *on_event;
+    void *event_user;
+    uint32_t timeout_ms;     /* connect and idle timeout                    */
+    const gf_proxy *proxy;   /* NULL: direct                                */
+    /* private */
+    int32_t handle;
+    bool open;
+    bool secure;
+    bool reusable;
+    uint16_t conn_port;
+    char conn_host[GF_HOST_MAX];
+    uint64_t deadline_at;    /* now_ms value, 0: none                       */
+    gf_http_parser parser;
+    char url[GF_URL_MAX];
+    char location[GF_URL_MAX];
+    unsigned char buf[GF_IO_BUF_SIZE];
+} gf_http;
+
+/* Set up an engine on a port; tls may be NULL. Cannot fail. */
+void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls);
+
+/*
+ * Send one request and read its response to the end, following redirects
+ * when asked. *status (optional) receives the final HTTP status.
+ * Returns GF_OK when a whole response arrived, whatever its status code;
+ * otherwise the URL, HTTP, network, TLS or redirect error, or the first
+ * error a handler callback returned.
+ */
+gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http_handler *hd,
+                           int *status);
+
+/* Close the connection, if any. Safe to call twice and on NULL. */
+void gf_http_close(gf_http *h);
+
+/* ======================================================================= */
+/* Downloads                                                               */
+/* ======================================================================= */
+
+/*
+ * Where a download goes. All callbacks but read_back are required.
+ * held:      how many bytes the sink already holds from an earlier try.
+ * read_back: copy held bytes [off, off+len) into buf (to rebuild the MD5 of
+ *            a resumed file); NULL when the sink cannot: then a download
+ *            always starts from zero.
+ * write:     append bytes.
+ * discard:   drop every byte held (a restart from zero).
+ * commit:    the whole file arrived and is verified: make it final.
+ * Each returns GF_OK or an error (GF_E_SINK for a local failure).
+ */
+typedef struct gf_sink {
+    void *ctx;
+    gf_status (*held)(void *ctx, uint64_t *bytes);
+    gf_status (*read_back)(void *ctx, uint64_t off, unsigned char *buf, size_t len);
+    gf_status (*write)(void *ctx, const unsigned char *data, size_t len);
+    gf_status (*discard)(void *ctx);
+    gf_status (*commit)(void *ctx);
+} gf_sink;
+
+typedef struct gf_download_result {
+    uint64_t bytes;          /* size of the whole file                      */
+    unsigned char md5[16];   /* MD5 of the whole file (when md5_known)      */
+    bool md5_known;          /* a crypto glue was set                       */
+    bool md5_checked;        /* the server sent an MD5 and it matched       */
+    bool resumed;            /* part of the file came from an earlier try   */
+    uint32_t attempts;
+} gf_download_result;
+
+/* ======================================================================= */
+/* The client: API calls, downloads, whole exports                         */
+/* ======================================================================= */
+
+typedef struct gf_client {
+    gf_http http;
+    const gf_crypto *crypto; /* NULL: no MD5 (downloads are size-checked)   */
+    const char *base_url;    /* "https://www.growingio.com" by default      */
+    const char *token;       /* Authorization value, sent to base_url only  */
+    const char *client_id;   /* X-Client-Id, or NULL                        */
+    uint32_t retries;        /* retry budget for 429, 5xx, network errors   */
+    uint32_t backoff_ms;     /* first backoff; doubles, with jitter         */
+    uint32_t api_interval_ms;/* at least this long between two API calls    */
+    /* private */
+    bool api_called;
+    uint64_t api_last_ms;
+    size_t answer_len;
+    gf_md5_ctx md5;
+    gf_json_token tokens[GF_JSON_TOKENS_MAX];
+    char answer[GF_ANSWER_MAX + 1];
+} gf_client;
+
+#define GF_BASE_URL_DEFAULT "https://www.growingio.com"
+
+/* Set up a client on a port; tls may be NULL (http only). Cannot fail.
+ * Set token, client_id, base_url, crypto and the options afterwards. */
+void gf_client_init(gf_client *cl, const gf_port *port, struct gf_tls *tls);
+
+/* Close the connection. Safe to call twice and on NULL. */
+void gf_client_free(gf_client *cl);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GIOFETCH_H */

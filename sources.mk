@@ -1,0 +1,33 @@
+# giofetch source lists, one per part, for this Makefile and for integrators
+# who bring their own build (include this file, set GF_DIR first).
+#
+#   core   the library without mbedTLS: export API, HTTP engine, downloads
+#   tls    the mbedTLS glue: TLS transport, MD5/base64/HMAC (needs mbedTLS)
+#   posix  the POSIX port (sockets, clocks, entropy)
+#   cli    the giofetch command-line tool (needs core, tls, posix)
+#
+# The core needs only a C99 libc and jsmn.h (Debian: libjsmn-dev) on the
+# include path.
+
+GF_DIR ?= .
+
+GF_INCLUDE_DIRS := $(GF_DIR)/include
+
+GF_CORE_SRCS := \
+	$(GF_DIR)/src/status.c \
+	$(GF_DIR)/src/util.c \
+	$(GF_DIR)/src/period.c \
+	$(GF_DIR)/src/request.c \
+	$(GF_DIR)/src/url.c \
+	$(GF_DIR)/src/json.c \
+	$(GF_DIR)/src/answer.c
+
+GF_TLS_SRCS :=
+
+GF_POSIX_SRCS :=
+
+GF_CLI_SRCS := \
+	$(GF_DIR)/src/cli/main.c
+
+# Libraries the tls part links against (Debian ships no pkg-config file).
+GF_TLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto

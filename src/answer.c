@@ -1,0 +1,244 @@
+/*
+ * The API's answer: validated JSON, tokenized by jsmn into the caller's
+ * token array, then mapped onto gf_answer. Strings we use are decoded in
+ * place, so every view points into the caller's body buffer.
+ */
+#include <limits.h>
+#include <stddef.h>
+
+#include "json.h"
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+GF_STATIC_ASSERT(token_size, sizeof(gf_json_token) == sizeof(jsmntok_t));
+GF_STATIC_ASSERT(token_start, offsetof(gf_json_token, start) == offsetof(jsmntok_t, start));
+GF_STATIC_ASSERT(token_end, offsetof(gf_json_token, end) == offsetof(jsmntok_t, end));
+GF_STATIC_ASSERT(token_sz, offsetof(gf_json_token, size) == offsetof(jsmntok_t, size));
+
+static const char empty[] = "";
+
+typedef struct walk {
+    char *body;
+    const jsmntok_t *tok;
+    int count;
+} walk;
+
+/* The index of the token after the subtree rooted at i. */
+static int skip(const walk *w, int i)
+{
+    int pending = 1;
+    while (pending > 0 && i < w->count) {
+        pending += w->tok[i].size - 1;
+        i++;
+    }
+    return i;
+}
+
+/* Decode a string token in place. */
+static gf_status decode(const walk *w, int i, gf_view *out)
+{
+    const jsmntok_t *t = &w->tok[i];
+    size_t n;
+    if (!gf_json_unescape(w->body + t->start, (size_t)(t->end - t->start), &n))
+        return GF_E_JSON;
+    out->ptr = w->body + t->start;
+    out->len = n;
+    return GF_OK;
+}
+
+/* A string field; null reads as empty, anything else is the wrong type. */
+static gf_status text_field(const walk *w, int i, gf_view *out)
+{
+    const jsmntok_t *t = &w->tok[i];
+    if (t->type == JSMN_STRING)
+        return decode(w, i, out);
+    if (t->type == JSMN_PRIMITIVE && w->body[t->start] == 'n')
+        return GF_OK;
+    return GF_E_FIELD_TYPE;
+}
+
+static gf_status add_links(const walk *w, int arr, gf_answer *out)
+{
+    const jsmntok_t *t = &w->tok[arr];
+    if (t->type != JSMN_ARRAY)
+        return GF_E_LINKS_TYPE;
+    int i = arr + 1;
+    for (int k = 0; k < t->size; k++, i++) {
+        gf_view link;
+        gf_url url;
+        if (w->tok[i].type != JSMN_STRING)
+            return GF_E_LINKS_TYPE;
+        if (out->count >= GF_LINKS_MAX)
+            return GF_E_TOO_LARGE;
+        gf_status st = decode(w, i, &link);
+        if (st != GF_OK)
+            return st;
+        if (link.len >= GF_URL_MAX)
+            return GF_E_TOO_LARGE;
+        if (gf_url_parse(link.ptr, link.len, &url) != GF_OK)
+            return GF_E_LINK_URL;
+        out->link[out->count++] = link;
+    }
+    return GF_OK;
+}
+
+static gf_status typed_links(const walk *w, int obj, gf_answer *out)
+{
+    const jsmntok_t *t = &w->tok[obj];
+    int i = obj + 1;
+    out->all_types = true;
+    for (int k = 0; k < t->size; k++) {
+        gf_view key;
+        gf_data_type d;
+        gf_status st = decode(w, i, &key);
+        if (st != GF_OK)
+            return st;
+        int value = i + 1;
+        if (gf_data_type_parse(key.ptr, key.len, &d) == GF_OK && d != GF_DATA_ALL) {
+            if (out->type[d].present)
+                return GF_E_JSON; /* a type listed twice: which list is right? */
+            if (w->tok[value].type == JSMN_PRIMITIVE && w->body[w->tok[value].start] == 'n') {
+                i = skip(w, value);
+                continue; /* null: the type is not there */
+            }
+            size_t first = out->count;
+            st = add_links(w, value, out);
+            if (st != GF_OK)
+                return st;
+            out->type[d].present = true;
+            out->type[d].first = (uint16_t)first;
+            out->type[d].count = (uint16_t)(out->count - first);
+        }
+        i = skip(w, value);
+    }
+    return GF_OK;
+}
+
+typedef struct field {
+    const char *name;
+    size_t offset; /* of the gf_view in gf_answer, or SIZE_MAX for special fields */
+} field;
+
+#define VIEW_AT(f) offsetof(gf_answer, f)
+static const field fields[] = {
+    {"status", SIZE_MAX},
+    {"downloadLinks", SIZE_MAX},
+    {"exportType", VIEW_AT(export_type)},
+    {"dataType", VIEW_AT(data_type)},
+    {"exportDate", VIEW_AT(export_date)},
+    {"exportVersion", VIEW_AT(export_version)},
+    {"requestTime", VIEW_AT(request_time)},
+    {"errorMsg", VIEW_AT(error_msg)},
+};
+
+static gf_status parse_status(gf_view v, gf_export_state *out)
+{
+    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
+    for (unsigned k = 0; k < GF_ARRAY_LEN(names); k++) {
+        if (gf_view_eq(v, names[k])) {
+            *out = (gf_export_state)k;
+            return GF_OK;
+        }
+    }
+    return GF_E_STATUS_UNKNOWN;
+}
+
+static gf_status map_answer(const walk *w, gf_answer *out)
+{
+    bool seen[GF_ARRAY_LEN(fields)] = {false};
+    int links = -1, status = -1;
+    int i = 1;
+
+    for (int k = 0; k < w->tok[0].size; k++) {
+        gf_view key;
+        gf_status st = decode(w, i, &key);
+        if (st != GF_OK)
+            return st;
+        int value = i + 1;
+        for (unsigned f = 0; f < GF_ARRAY_LEN(fields); f++) {
+            if (!gf_view_eq(key, fields[f].name))
+                continue;
+            if (seen[f])
+                return GF_E_JSON; /* a field given twice: no way to know which counts */
+            seen[f] = true;
+            if (f == 0)
+                status = value;
+            else if (f == 1)
+                links = value;
+            else if ((st = text_field(w, value, (gf_view *)((char *)out + fields[f].offset))) !=
+                     GF_OK)
+                return st;
+        }
+        i = skip(w, value);
+    }
+
+    if (status < 0)
+        return GF_E_STATUS_MISSING;
+    if (w->tok[status].type != JSMN_STRING)
+        return GF_E_FIELD_TYPE;
+    gf_view sv;
+    gf_status st = decode(w, status, &sv);
+    if (st != GF_OK || (st = parse_status(sv, &out->state)) != GF_OK)
+        return st;
+
+    if (links < 0 || (w->tok[links].type == JSMN_PRIMITIVE && w->body[w->tok[links].start] == 'n')) {
+        /* A FINISHED answer must say which files it has; others need not. */
+        return out->state == GF_STATE_FINISHED ? GF_E_LINKS_TYPE : GF_OK;
+    }
+    if (w->tok[links].type == JSMN_OBJECT)
+        return typed_links(w, links, out);
+    return add_links(w, links, out);
+}
+
+gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                          gf_answer *out)
+{
+    jsmn_parser parser;
+    gf_status st;
+    size_t i;
+
+    if (body == NULL || tokens == NULL || out == NULL)
+        return GF_E_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    if (len > INT_MAX / 2 || ntokens > INT_MAX / 2) {
+        st = GF_E_TOO_LARGE;
+        goto out;
+    }
+    st = gf_json_validate(body, len);
+    if (st != GF_OK)
+        goto out;
+    for (i = 0; body[i] != '{'; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\n' && body[i] != '\r') {
+            st = GF_E_JSON_TOP;
+            goto out;
+        }
+    }
+
+    jsmn_init(&parser);
+    int n = jsmn_parse(&parser, body, len, (jsmntok_t *)tokens, (unsigned)ntokens);
+    if (n == JSMN_ERROR_NOMEM) {
+        st = GF_E_TOO_LARGE;
+        goto out;
+    }
+    if (n < 1) {
+        st = GF_E_JSON;
+        goto out;
+    }
+    walk w = {body, (const jsmntok_t *)tokens, n};
+    st = map_answer(&w, out);
+
+out:
+    if (st != GF_OK) {
+        memset(out, 0, sizeof(*out));
+    } else {
+        gf_view *views[] = {&out->export_type, &out->data_type, &out->export_date,
+                            &out->export_version, &out->request_time, &out->error_msg};
+        for (i = 0; i < GF_ARRAY_LEN(views); i++) {
+            if (views[i]->ptr == NULL)
+                views[i]->ptr = empty;
+        }
+    }
+    return st;
+}

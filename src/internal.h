@@ -1,0 +1,40 @@
+/* Small helpers shared by the library's source files. Not part of the API. */
+#ifndef GF_INTERNAL_H
+#define GF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "giofetch/giofetch.h"
+
+#define GF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A compile-time check that works in C99. */
+#define GF_STATIC_ASSERT(name, cond) typedef char gf_static_assert_##name[(cond) ? 1 : -1]
+
+static inline bool gf_is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline bool gf_is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline char gf_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+
+static inline int gf_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = gf_lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Case-insensitive comparison of a view with a NUL-terminated ASCII word. */
+bool gf_view_ieq(gf_view v, const char *word);
+/* Exact comparison of a view with a NUL-terminated string. */
+bool gf_view_eq(gf_view v, const char *s);
+/* Parse a decimal without sign into *out; false on anything else or overflow. */
+bool gf_parse_u64(const char *s, size_t len, uint64_t *out);
+/* Write v in decimal to out (NUL-terminated); returns the length. out >= 21. */
+size_t gf_format_u64(char *out, uint64_t v);
+
+#endif /* GF_INTERNAL_H */

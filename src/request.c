@@ -1,0 +1,127 @@
+/* Export requests: names of types, validation, and the API's request target. */
+#include "internal.h"
+
+static const char *const export_names[] = {"hour", "day"};
+
+static const char *const data_names[GF_DATA_TYPES + 1] = {
+    "visit", "page", "action", "action_tag", "custom_event", "ads_track_activation",
+    "ads_track_click", "pvar", "evar", "vstr", "all",
+};
+
+const char *gf_export_type_name(gf_export_type t)
+{
+    return (unsigned)t < GF_ARRAY_LEN(export_names) ? export_names[t] : NULL;
+}
+
+const char *gf_data_type_name(gf_data_type d)
+{
+    return (unsigned)d < GF_ARRAY_LEN(data_names) ? data_names[d] : NULL;
+}
+
+gf_status gf_export_type_parse(const char *s, size_t len, gf_export_type *out)
+{
+    gf_view v = {s, len};
+    for (unsigned i = 0; i < GF_ARRAY_LEN(export_names); i++) {
+        if (gf_view_eq(v, export_names[i])) {
+            *out = (gf_export_type)i;
+            return GF_OK;
+        }
+    }
+    return GF_E_EXPORT_TYPE;
+}
+
+gf_status gf_data_type_parse(const char *s, size_t len, gf_data_type *out)
+{
+    gf_view v = {s, len};
+    for (unsigned i = 0; i < GF_ARRAY_LEN(data_names); i++) {
+        if (gf_view_eq(v, data_names[i])) {
+            *out = (gf_data_type)i;
+            return GF_OK;
+        }
+    }
+    return GF_E_DATA_TYPE;
+}
+
+static bool valid_ai(const char *ai, size_t *len)
+{
+    size_t n = 0;
+    if (ai == NULL)
+        return false;
+    for (; ai[n] != '\0'; n++) {
+        char c = ai[n];
+        if (n >= GF_AI_MAX || !(gf_is_alpha(c) || gf_is_digit(c) || c == '-' || c == '_'))
+            return false;
+    }
+    *len = n;
+    return n > 0;
+}
+
+/* Appends to a bounded buffer; remembers overflow instead of checking each call. */
+typedef struct writer {
+    char *buf;
+    size_t cap, len;
+    bool overflow;
+} writer;
+
+static void put(writer *w, const char *s, size_t n)
+{
+    if (w->overflow || n >= w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void puts_(writer *w, const char *s) { put(w, s, strlen(s)); }
+
+gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t *len)
+{
+    gf_period period;
+    char date[GF_DATE_MAX + 1], num[21];
+    size_t ai_len;
+    gf_status st;
+
+    if (req == NULL || buf == NULL)
+        return GF_E_ARGUMENT;
+    const char *type = gf_export_type_name(req->type);
+    if (type == NULL)
+        return GF_E_EXPORT_TYPE;
+    const char *data = gf_data_type_name(req->data);
+    if (data == NULL)
+        return GF_E_DATA_TYPE;
+    if (!valid_ai(req->ai, &ai_len))
+        return GF_E_AI;
+    if (req->date == NULL)
+        return GF_E_DATE_FORMAT;
+    st = gf_period_parse(req->type, req->date, strlen(req->date), &period);
+    if (st != GF_OK)
+        return st;
+    uint32_t expire = req->expire_min == 0 ? GF_EXPIRE_DEFAULT : req->expire_min;
+    if (expire > GF_EXPIRE_MAX)
+        return GF_E_EXPIRE;
+
+    gf_period_format(&period, date);
+    writer w = {buf, cap, 0, cap == 0};
+    if (cap > 0)
+        buf[0] = '\0';
+    puts_(&w, "/v2/insights/");
+    puts_(&w, type);
+    puts_(&w, "/");
+    if (req->data != GF_DATA_ALL) {
+        puts_(&w, data);
+        puts_(&w, "/");
+    }
+    put(&w, req->ai, ai_len);
+    puts_(&w, "/");
+    puts_(&w, date);
+    puts_(&w, ".json?expire=");
+    gf_format_u64(num, expire);
+    puts_(&w, num);
+    if (w.overflow)
+        return GF_E_BUFFER;
+    if (len != NULL)
+        *len = w.len;
+    return GF_OK;
+}

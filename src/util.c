@@ -1,0 +1,49 @@
+/* Helpers of internal.h. */
+#include "internal.h"
+
+bool gf_view_ieq(gf_view v, const char *word)
+{
+    size_t i;
+    for (i = 0; i < v.len; i++) {
+        if (word[i] == '\0' || gf_lower(v.ptr[i]) != gf_lower(word[i]))
+            return false;
+    }
+    return word[i] == '\0';
+}
+
+bool gf_view_eq(gf_view v, const char *s)
+{
+    size_t n = strlen(s);
+    return v.len == n && (n == 0 || memcmp(v.ptr, s, n) == 0);
+}
+
+bool gf_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!gf_is_digit(s[i]))
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10u)
+            return false;
+        v = v * 10u + d;
+    }
+    *out = v;
+    return true;
+}
+
+size_t gf_format_u64(char *out, uint64_t v)
+{
+    char tmp[21];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + (v % 10u));
+        v /= 10u;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}

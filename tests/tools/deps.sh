@@ -1,0 +1,49 @@
+#!/bin/sh
+# Install the Debian packages giofetch needs, skipping those already there.
+#   deps.sh [ARCH...]     ARCH: mipsel armhf arm64 cortex-m (cross toolchains)
+# Extra packages can be named in DEPS_EXTRA. When something is missing and
+# this is not a Debian machine or not root, print what to install and stop.
+set -eu
+
+pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy ${DEPS_EXTRA:-}"
+arches=""
+for a in "$@"; do
+    case "$a" in
+    mipsel) pkgs="$pkgs gcc-mipsel-linux-gnu libc6-dev-mipsel-cross libmbedtls-dev:mipsel qemu-user"; arches="$arches mipsel" ;;
+    armhf) pkgs="$pkgs gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libmbedtls-dev:armhf qemu-user"; arches="$arches armhf" ;;
+    arm64) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross libmbedtls-dev:arm64 qemu-user"; arches="$arches arm64" ;;
+    cortex-m) pkgs="$pkgs gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" ;;
+    host | "") ;;
+    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m)" >&2; exit 2 ;;
+    esac
+done
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+    for p in $pkgs; do
+        installed "$p" || missing="$missing $p"
+    done
+else
+    missing="$pkgs"
+fi
+[ -z "$missing" ] && { echo "deps: all packages present"; exit 0; }
+
+if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+    echo "deps: please install these Debian packages (as root):" >&2
+    echo "  apt-get install --no-install-recommends$missing" >&2
+    exit 1
+fi
+
+for a in $arches; do
+    dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+done
+echo "deps: installing$missing"
+# A stale index of a foreign architecture makes update exit 100 while the
+# other indexes are fine; the install below is the step that must succeed.
+apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends $missing

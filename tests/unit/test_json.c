@@ -1,0 +1,106 @@
+/* The JSON validator and string decoder under the answer parser (RFC 8259). */
+#include "check.h"
+#include "../../src/json.h"
+
+static gf_status validate(const char *s) { return gf_json_validate(s, strlen(s)); }
+
+static void valid_texts(void)
+{
+    static const char *const ok[] = {
+        "{}", "[]", " { } ", "\t\r\n{\"a\":1}\n", "{\"a\":[1,2.5,-0.1e+3,true,false,null,\"x\"]}",
+        "\"just a string\"", "0", "-0", "1E5", "[[[]]]", "{\"a\":{\"b\":{}}}",
+        "{\"\\u00e9\\\"\\\\\\/\\b\\f\\n\\r\\t\":\"\\uD83D\\uDE00\"}", "[\"\xe4\xb8\xad\"]",
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (validate(ok[i]) != GF_OK)
+            check_fail(__FILE__, __LINE__, "refused valid JSON: %s", ok[i]);
+    }
+}
+
+/* Texts jsmn accepts (some even in strict mode) that are not JSON. */
+static void invalid_texts(void)
+{
+    static const char *const bad[] = {
+        "", " ", "{", "}", "[", "{\"a\":1", "{\"a\" 1}", "{\"a\":1 \"b\":2}", "{\"a\":1,}",
+        "[1,]", "[,1]", "[1 2]", "{\"a\"}", "{1:2}", "{\"a\":}", "[\"a\":\"b\"]", "{\"a\":tru}",
+        "{\"a\":nul}", "{\"a\":truex}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}",
+        "{\"a\":+1}", "{\"a\":-}", "{\"a\":0x1}", "{} {}", "{}x", "{\"a\":\"b\\x\"}",
+        "{\"a\":\"\\u12g4\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"line\nbreak\"}", "{'a':1}",
+        "{\"a\":\"unterminated}", "{\"a\":[}", "[{]", "{\"a\":1]", "[1}", "\"\\\"",
+        "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":\"\t\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (validate(bad[i]) != GF_E_JSON)
+            check_fail(__FILE__, __LINE__, "accepted invalid JSON: %s", bad[i]);
+    }
+    /* A NUL byte inside the length is not an end of text. */
+    CHECK_ST(gf_json_validate("{}\0{}", 5), GF_E_JSON);
+    CHECK_ST(gf_json_validate("{\"a\":\"\0\"}", 9), GF_E_JSON);
+}
+
+static void depth_is_limited(void)
+{
+    char deep[2 * GF_JSON_DEPTH_MAX + 8];
+    size_t n = 0;
+    for (unsigned i = 0; i < GF_JSON_DEPTH_MAX; i++)
+        deep[n++] = '[';
+    for (unsigned i = 0; i < GF_JSON_DEPTH_MAX; i++)
+        deep[n++] = ']';
+    CHECK_ST(gf_json_validate(deep, n), GF_OK);
+    n = 0;
+    for (unsigned i = 0; i <= GF_JSON_DEPTH_MAX; i++)
+        deep[n++] = '[';
+    for (unsigned i = 0; i <= GF_JSON_DEPTH_MAX; i++)
+        deep[n++] = ']';
+    CHECK_ST(gf_json_validate(deep, n), GF_E_TOO_LARGE);
+}
+
+static const char *unescape(const char *in, bool *ok)
+{
+    static char buf[128];
+    size_t n;
+    strcpy(buf, in);
+    *ok = gf_json_unescape(buf, strlen(buf), &n);
+    return buf;
+}
+
+static void escapes_decode(void)
+{
+    bool ok;
+    CHECK_STR(unescape("https:\\/\\/h\\/p?a=1\\u0026b=2", &ok), "https://h/p?a=1&b=2");
+    CHECK(ok);
+    CHECK_STR(unescape("\\\"\\\\\\/\\b\\f\\n\\r\\t", &ok), "\"\\/\b\f\n\r\t");
+    CHECK(ok);
+    CHECK_STR(unescape("\\u0041\\u00e9\\u4e2d", &ok), "A\xc3\xa9\xe4\xb8\xad");
+    CHECK(ok);
+    CHECK_STR(unescape("x\\uD83D\\uDE00y", &ok), "x\xf0\x9f\x98\x80y");
+    CHECK(ok);
+    CHECK_STR(unescape("\\udbff\\udfff", &ok), "\xf4\x8f\xbf\xbf");
+    CHECK(ok);
+    CHECK_STR(unescape("plain", &ok), "plain");
+    CHECK(ok);
+    unescape("\\uDE00\\uD83D", &ok); /* reversed pair */
+    CHECK(!ok);
+    unescape("\\uD83D", &ok); /* lone high surrogate */
+    CHECK(!ok);
+    unescape("\\uD83Dx\\uDE00", &ok);
+    CHECK(!ok);
+    unescape("\\uD83D\\u0041", &ok); /* high followed by a non-surrogate */
+    CHECK(!ok);
+    unescape("\\uDC00", &ok);
+    CHECK(!ok);
+}
+
+/* The NUL written after the decoded text never passes the closing quote. */
+static void decoded_text_stays_inside(void)
+{
+    char buf[] = "\"\\u00e9\\/\"#";
+    size_t n;
+    CHECK(gf_json_unescape(buf + 1, 8, &n));
+    CHECK_INT(n, 3);
+    CHECK(buf[10] == '#');
+    CHECK(memcmp(buf + 1, "\xc3\xa9/", 4) == 0);
+}
+
+CHECK_SUITE(json, CASE(valid_texts), CASE(invalid_texts), CASE(depth_is_limited),
+            CASE(escapes_decode), CASE(decoded_text_stays_inside));

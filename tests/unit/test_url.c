@@ -1,0 +1,116 @@
+/* URLs of links and Location headers (RFC 3986), as the engine needs them. */
+#include "check.h"
+
+static gf_status parse(const char *s, gf_url *u) { return gf_url_parse(s, strlen(s), u); }
+
+static void https_with_everything(void)
+{
+    gf_url u;
+    CHECK_ST(parse("https://bucket.s3.cn-north-1.amazonaws.com.cn:8443/a/b.csv.gz?X-Amz-Date=1&x=y#frag", &u), GF_OK);
+    CHECK(u.https);
+    CHECK_VIEW(u.host, "bucket.s3.cn-north-1.amazonaws.com.cn");
+    CHECK_INT(u.port, 8443);
+    CHECK(u.port_given);
+    CHECK_VIEW(u.path, "/a/b.csv.gz");
+    CHECK_VIEW(u.query, "X-Amz-Date=1&x=y");
+}
+
+static void defaults(void)
+{
+    gf_url u;
+    CHECK_ST(parse("http://localhost", &u), GF_OK);
+    CHECK(!u.https);
+    CHECK_INT(u.port, 80);
+    CHECK(!u.port_given);
+    CHECK_VIEW(u.path, "/");
+    CHECK_INT(u.query.len, 0);
+    CHECK_ST(parse("HTTPS://LocalHost?q", &u), GF_OK);
+    CHECK(u.https);
+    CHECK_INT(u.port, 443);
+    CHECK_VIEW(u.host, "LocalHost");
+    CHECK_VIEW(u.path, "/");
+    CHECK_VIEW(u.query, "q");
+    CHECK_ST(parse("https://h:/x", &u), GF_OK);
+    CHECK_INT(u.port, 443);
+}
+
+static void ipv6_literals(void)
+{
+    gf_url u;
+    CHECK_ST(parse("http://[::1]:8080/x", &u), GF_OK);
+    CHECK_VIEW(u.host, "::1");
+    CHECK_INT(u.port, 8080);
+    CHECK_ST(parse("https://[2001:db8::7]/", &u), GF_OK);
+    CHECK_VIEW(u.host, "2001:db8::7");
+    CHECK_ST(parse("http://[::1/x", &u), GF_E_URL);
+    CHECK_ST(parse("http://[zz::1]/", &u), GF_E_URL);
+    CHECK_ST(parse("http://[]/", &u), GF_E_URL);
+    CHECK_ST(parse("http://[::1]x/", &u), GF_E_URL);
+}
+
+static void refused(void)
+{
+    gf_url u;
+    static const struct {
+        const char *url;
+        gf_status want;
+    } cases[] = {
+        {"ftp://host/x", GF_E_URL_SCHEME},
+        {"file:///etc/passwd", GF_E_URL_SCHEME},
+        {"javascript:alert(1)", GF_E_URL_SCHEME},
+        {"https://user:pw@host/x", GF_E_URL_USERINFO},
+        {"https://user@host/x", GF_E_URL_USERINFO},
+        {"/relative/path", GF_E_URL},
+        {"host/x", GF_E_URL},
+        {"", GF_E_URL},
+        {"https://", GF_E_URL},
+        {"https:///path", GF_E_URL},
+        {"https://:443/", GF_E_URL},
+        {"https://host:0/", GF_E_URL},
+        {"https://host:65536/", GF_E_URL},
+        {"https://host:99999999999999999999/", GF_E_URL},
+        {"https://host:8a/", GF_E_URL},
+        {"https://ho st/", GF_E_URL},
+        {"https://host/a b", GF_E_URL},
+        {"https://host/a\tb", GF_E_URL},
+        {"https://host/a\x7f", GF_E_URL},
+        {"https://host/\xc3\xa9", GF_E_URL},
+        {"https://host\\evil/", GF_E_URL},
+        {"https://ho%73t/", GF_E_URL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gf_status got = parse(cases[i].url, &u);
+        if (got != cases[i].want)
+            check_fail(__FILE__, __LINE__, "\"%s\": got %s, want %s", cases[i].url,
+                       gf_strerror(got), gf_strerror(cases[i].want));
+    }
+    /* A NUL inside the given length is a control byte, not an end. */
+    CHECK_ST(gf_url_parse("https://h/\0x", 12, &u), GF_E_URL);
+    CHECK_ST(gf_url_parse(NULL, 0, &u), GF_E_URL);
+}
+
+static void length_is_respected(void)
+{
+    gf_url u;
+    /* Only the first 16 bytes are the URL; the rest must not be read. */
+    CHECK_ST(gf_url_parse("https://h/abc?de GARBAGE", 16, &u), GF_OK);
+    CHECK_VIEW(u.path, "/abc");
+    CHECK_VIEW(u.query, "de");
+}
+
+static void long_host_refused(void)
+{
+    char url[GF_HOST_MAX + 32];
+    gf_url u;
+    strcpy(url, "https://");
+    memset(url + 8, 'a', GF_HOST_MAX);
+    strcpy(url + 8 + GF_HOST_MAX, "/x");
+    CHECK_ST(parse(url, &u), GF_E_URL);
+    url[8 + GF_HOST_MAX - 1] = '/';
+    url[8 + GF_HOST_MAX] = '\0';
+    CHECK_ST(parse(url, &u), GF_OK);
+    CHECK_INT(u.host.len, GF_HOST_MAX - 1);
+}
+
+CHECK_SUITE(url, CASE(https_with_everything), CASE(defaults), CASE(ipv6_literals), CASE(refused),
+            CASE(length_is_respected), CASE(long_host_refused));
