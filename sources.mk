@@ -11,7 +11,7 @@
 
 GF_DIR ?= .
 
-GF_INCLUDE_DIRS := $(GF_DIR)/include
+GF_INCLUDE_DIRS := $(GF_DIR)/include $(GF_DIR)/port/posix
 
 GF_CORE_SRCS := \
 	$(GF_DIR)/src/status.c \
@@ -20,11 +20,17 @@ GF_CORE_SRCS := \
 	$(GF_DIR)/src/request.c \
 	$(GF_DIR)/src/url.c \
 	$(GF_DIR)/src/json.c \
-	$(GF_DIR)/src/answer.c
+	$(GF_DIR)/src/answer.c \
+	$(GF_DIR)/src/client.c \
+	$(GF_DIR)/src/transport.c \
+	$(GF_DIR)/src/http_parser.c \
+	$(GF_DIR)/src/http_writer.c \
+	$(GF_DIR)/src/http.c
 
 GF_TLS_SRCS :=
 
-GF_POSIX_SRCS :=
+GF_POSIX_SRCS := \
+	$(GF_DIR)/port/posix/port_posix.c
 
 GF_CLI_SRCS := \
 	$(GF_DIR)/src/cli/main.c

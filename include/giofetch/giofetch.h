@@ -434,6 +434,7 @@ typedef struct gf_proxy {
     char host[GF_HOST_MAX];
     uint16_t port;
     const char *authorization; /* Proxy-Authorization value, or NULL       */
+    const char *no_proxy;    /* hosts reached directly: "a.com,.b.com", "*" */
 } gf_proxy;
 
 /* One HTTP engine: one connection at a time, reused while it can be. */

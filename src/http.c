@@ -1,0 +1,532 @@
+/*
+ * The HTTP/1.1 client: one connection at a time, reused while the server
+ * allows it; requests, redirects, deadlines, and CONNECT tunnels through a
+ * proxy. Framing is the parser's job, bytes are the transport's.
+ */
+#include "http.h"
+
+void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls)
+{
+    memset(h, 0, sizeof(*h));
+    h->port = port;
+    h->tls = tls;
+    h->timeout_ms = GF_TIMEOUT_MS;
+    h->handle = -1;
+}
+
+void gf_http_close(gf_http *h)
+{
+    if (h != NULL && h->port != NULL)
+        gf_transport_close(h, true);
+}
+
+uint32_t gf_http_wait_ms(const gf_http *h)
+{
+    uint32_t wait = h->timeout_ms;
+    if (h->deadline_at != 0) {
+        uint64_t now = h->port->now_ms(h->port->ctx);
+        if (now >= h->deadline_at)
+            return 0;
+        if (h->deadline_at - now < wait)
+            wait = (uint32_t)(h->deadline_at - now);
+    }
+    return wait;
+}
+
+void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
+                   const char *text)
+{
+    if (h->on_event == NULL)
+        return;
+    gf_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = kind;
+    ev.status = st;
+    ev.http_status = http_status;
+    ev.text = text != NULL ? text : "";
+    h->on_event(h->event_user, &ev);
+}
+
+static bool deadline_passed(const gf_http *h)
+{
+    return h->deadline_at != 0 && h->port->now_ms(h->port->ctx) >= h->deadline_at;
+}
+
+/* A timeout that the deadline caused is the deadline's. */
+static gf_status timed(const gf_http *h, gf_status st)
+{
+    if ((st == GF_E_IDLE_TIMEOUT || st == GF_E_CONNECT_TIMEOUT) && deadline_passed(h))
+        return GF_E_DEADLINE;
+    return st;
+}
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Event text "METHOD https://host[:port]/path", the query elided: links carry
+ * their signature there. Written into the engine's buffer, which is free
+ * whenever an event is reported. */
+static void url_event(gf_http *h, gf_event_kind kind, int http_status, const char *method,
+                      const gf_url *url)
+{
+    char *t = (char *)h->buf;
+    size_t cap = sizeof(h->buf) - 1, n = 0;
+    char num[21];
+    if (h->on_event == NULL)
+        return;
+#define ADD(s, len)                                                   \
+    do {                                                              \
+        size_t l_ = (len);                                            \
+        if (l_ > cap - n)                                             \
+            l_ = cap - n;                                             \
+        memcpy(t + n, (s), l_);                                       \
+        n += l_;                                                      \
+    } while (0)
+    if (method != NULL) {
+        ADD(method, strlen(method));
+        ADD(" ", 1);
+    }
+    ADD(url->https ? "https://" : "http://", url->https ? 8u : 7u);
+    ADD(url->host.ptr, url->host.len);
+    if (url->port != (url->https ? 443 : 80)) {
+        gf_format_u64(num, url->port);
+        ADD(":", 1);
+        ADD(num, strlen(num));
+    }
+    ADD(url->path.ptr, url->path.len);
+    if (url->query.len > 0)
+        ADD("?...", 4);
+#undef ADD
+    t[n] = '\0';
+    gf_http_event(h, kind, GF_OK, http_status, t);
+}
+
+static void host_event(gf_http *h, const char *host, uint16_t port)
+{
+    char *t = (char *)h->buf;
+    size_t n = strlen(host);
+    if (h->on_event == NULL)
+        return;
+    memcpy(t, host, n);
+    t[n++] = ':';
+    gf_format_u64(t + n, port);
+    gf_http_event(h, GF_EV_CONNECT, GF_OK, 0, t);
+}
+
+/* no_proxy: comma- or space-separated host names; "*" matches all, an entry
+ * matches the host itself and its subdomains (".example.com" or
+ * "example.com" alike). */
+static bool bypass_proxy(const char *list, const char *host)
+{
+    size_t hl = strlen(host);
+    if (list == NULL)
+        return false;
+    while (*list != '\0') {
+        while (*list == ',' || *list == ' ')
+            list++;
+        const char *e = list;
+        while (*e != '\0' && *e != ',' && *e != ' ')
+            e++;
+        gf_view entry = {list, (size_t)(e - list)};
+        list = e;
+        if (entry.len > 0 && entry.ptr[0] == '.') {
+            entry.ptr++;
+            entry.len--;
+        }
+        if (gf_view_eq(entry, "*"))
+            return true;
+        if (entry.len == 0 || entry.len > hl)
+            continue;
+        const char *tail = host + hl - entry.len;
+        if ((tail == host || tail[-1] == '.') && gf_view_ieq(entry, tail))
+            return true;
+    }
+    return false;
+}
+
+/* Read one response on the open connection into the parser. *extra tells
+ * whether bytes followed the response (then the connection is not reused). */
+static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_handler *hd,
+                               bool *extra)
+{
+    *extra = false;
+    gf_http_parser_init(&h->parser, mode);
+    for (;;) {
+        size_t got = 0, used = 0;
+        uint32_t wait = gf_http_wait_ms(h);
+        if (wait == 0)
+            return GF_E_DEADLINE;
+        gf_status st = gf_transport_recv(h, h->buf, sizeof(h->buf), &got, wait);
+        if (st != GF_OK)
+            return timed(h, st);
+        if (got == 0)
+            return gf_http_parser_eof(&h->parser);
+        st = gf_http_parser_feed(&h->parser, h->buf, got, &used, hd);
+        if (st != GF_OK)
+            return st;
+        if (gf_http_parser_done(&h->parser)) {
+            *extra = used < got;
+            return GF_OK;
+        }
+    }
+}
+
+static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
+{
+    uint32_t wait = gf_http_wait_ms(h);
+    if (wait == 0)
+        return GF_E_DEADLINE;
+    return timed(h, gf_transport_send(h, data, len, wait));
+}
+
+/* CONNECT host:port through the proxy on the open connection. */
+static gf_status tunnel(gf_http *h, const gf_url *url)
+{
+    size_t len;
+    bool extra = false;
+    gf_status st = gf_http_write_connect(h->buf, sizeof(h->buf), &len, url, h->proxy->authorization);
+    if (st == GF_OK)
+        st = send_bytes(h, h->buf, len);
+    if (st == GF_OK)
+        st = read_response(h, GF_HTTP_MODE_CONNECT, NULL, &extra);
+    if (st == GF_E_HTTP_TRUNCATED || st == GF_E_HTTP_SYNTAX)
+        st = GF_E_PROXY;
+    if (st == GF_OK) {
+        gf_http_event(h, GF_EV_RESPONSE, st, h->parser.status, "proxy");
+        /* Before TLS starts the server has nothing to say: extra bytes are
+         * the proxy's, and not to be trusted. */
+        if (h->parser.status / 100 != 2 || extra)
+            st = GF_E_PROXY;
+    }
+    return st;
+}
+
+static gf_status open_conn(gf_http *h, const gf_url *url)
+{
+    gf_status st;
+    uint32_t wait = gf_http_wait_ms(h);
+
+    if (url->https && h->tls == NULL)
+        return GF_E_NO_TLS;
+    if (wait == 0)
+        return GF_E_DEADLINE;
+    memcpy(h->conn_host, url->host.ptr, url->host.len);
+    h->conn_host[url->host.len] = '\0';
+    h->conn_port = url->port;
+
+    bool proxied = url->https && h->proxy != NULL && !bypass_proxy(h->proxy->no_proxy, h->conn_host);
+    if (proxied) {
+        host_event(h, h->proxy->host, h->proxy->port);
+        st = gf_transport_connect(h, h->proxy->host, h->proxy->port, wait);
+        if (st == GF_OK)
+            st = tunnel(h, url);
+    } else {
+        host_event(h, h->conn_host, h->conn_port);
+        st = gf_transport_connect(h, h->conn_host, h->conn_port, wait);
+    }
+    if (st == GF_OK && url->https) {
+        wait = gf_http_wait_ms(h);
+        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, wait);
+        if (h->tls != NULL)
+            gf_http_event(h, GF_EV_TLS, st, 0,
+                          ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));
+    }
+    if (st != GF_OK)
+        gf_transport_close(h, false);
+    return timed(h, st);
+}
+
+static bool same_origin(const gf_http *h, const gf_url *url)
+{
+    return h->conn_port == url->port && h->secure == url->https &&
+           gf_view_ieq(url->host, h->conn_host);
+}
+
+/* Send the request and read its response, on a reused connection when the
+ * last one to this origin is still good. A reused connection that fails
+ * before any response byte (the server closed it while idle) is retried
+ * once on a fresh one. */
+static gf_status roundtrip(gf_http *h, const gf_url *url, const char *method, bool creds,
+                           const gf_http_request *req, const unsigned char *body, size_t body_len,
+                           const gf_http_handler *hd)
+{
+    bool has_body = strcmp(method, "POST") == 0;
+    gf_http_mode mode = strcmp(method, "HEAD") == 0 ? GF_HTTP_MODE_HEAD : GF_HTTP_MODE_NORMAL;
+
+    for (int attempt = 0;; attempt++) {
+        gf_status st;
+        size_t len;
+        bool extra = false;
+        bool reused = h->open && h->reusable && same_origin(h, url);
+
+        if (h->open && !reused)
+            gf_transport_close(h, true);
+        if (!reused && (st = open_conn(h, url)) != GF_OK)
+            return st;
+        h->reusable = false;
+        url_event(h, GF_EV_REQUEST, 0, method, url);
+        st = gf_http_write_request(h->buf, sizeof(h->buf), &len, method, url, req->headers,
+                                   req->header_count, creds, has_body, body_len);
+        if (st == GF_OK)
+            st = send_bytes(h, h->buf, len);
+        if (st == GF_OK && has_body && body_len > 0)
+            st = send_bytes(h, body, body_len);
+        if (st == GF_OK)
+            st = read_response(h, mode, hd, &extra);
+        if (st != GF_OK) {
+            bool early = !gf_http_parser_started(&h->parser) &&
+                         (st == GF_E_RESET || st == GF_E_NETWORK || st == GF_E_HTTP_TRUNCATED);
+            gf_transport_close(h, false);
+            if (reused && early && attempt == 0) {
+                gf_http_event(h, GF_EV_NOTICE, st, 0, "kept-alive connection closed; reconnecting");
+                continue;
+            }
+            return st;
+        }
+        gf_http_event(h, GF_EV_RESPONSE, GF_OK, h->parser.status, NULL);
+        h->reusable = gf_http_parser_reusable(&h->parser) && !extra;
+        if (!h->reusable)
+            gf_transport_close(h, true);
+        return GF_OK;
+    }
+}
+
+/* ---- Redirects --------------------------------------------------------- */
+
+typedef struct follow {
+    const gf_http_handler *user;
+    gf_http *h;
+    bool follow;
+    bool have_location;
+    bool location_too_long;
+} follow;
+
+static gf_status follow_header(void *user, int status, gf_view name, gf_view value)
+{
+    follow *f = user;
+    if (f->follow && is_redirect(status)) {
+        if (gf_view_ieq(name, "location")) {
+            if (value.len >= sizeof(f->h->location)) {
+                f->location_too_long = true;
+            } else {
+                memcpy(f->h->location, value.ptr, value.len);
+                f->h->location[value.len] = '\0';
+                f->have_location = value.len > 0;
+            }
+        }
+        return GF_OK;
+    }
+    return f->user != NULL && f->user->header != NULL
+               ? f->user->header(f->user->user, status, name, value)
+               : GF_OK;
+}
+
+static gf_status follow_head(void *user, int status)
+{
+    follow *f = user;
+    if (f->follow && is_redirect(status))
+        return GF_OK;
+    return f->user != NULL && f->user->head != NULL ? f->user->head(f->user->user, status) : GF_OK;
+}
+
+static gf_status follow_body(void *user, const unsigned char *data, size_t len)
+{
+    follow *f = user;
+    if (f->follow && is_redirect(f->h->parser.status))
+        return GF_OK; /* a redirect's body is not the caller's */
+    return f->user != NULL && f->user->body != NULL ? f->user->body(f->user->user, data, len)
+                                                    : GF_OK;
+}
+
+/* Remove "." and ".." segments of in[0..n) (RFC 3986 section 5.2.4) into
+ * out. Returns the length written, or SIZE_MAX when out is too small. */
+static size_t remove_dots(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+#define REST_IS(s) (n - i == sizeof(s) - 1 && memcmp(in + i, s, sizeof(s) - 1) == 0)
+#define STARTS(s) (n - i >= sizeof(s) - 1 && memcmp(in + i, s, sizeof(s) - 1) == 0)
+    while (i < n) {
+        if (STARTS("../")) {
+            i += 3;
+        } else if (STARTS("./")) {
+            i += 2;
+        } else if (STARTS("/./")) {
+            i += 2;
+        } else if (REST_IS("/.")) {
+            i = n;
+            if (o >= cap)
+                return SIZE_MAX;
+            out[o++] = '/';
+        } else if (STARTS("/../") || REST_IS("/..")) {
+            bool last = REST_IS("/..");
+            i += 3;
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+            if (o > 0)
+                o--;
+            if (last) {
+                if (o >= cap)
+                    return SIZE_MAX;
+                out[o++] = '/';
+            }
+        } else if (REST_IS(".") || REST_IS("..")) {
+            i = n;
+        } else {
+            do {
+                if (o >= cap)
+                    return SIZE_MAX;
+                out[o++] = in[i++];
+            } while (i < n && in[i] != '/');
+        }
+    }
+#undef REST_IS
+#undef STARTS
+    return o;
+}
+
+/* Resolve h->location against h->url (RFC 3986 section 5.2), into h->url.
+ * The fragment of the reference is dropped. */
+static gf_status resolve_location(gf_http *h)
+{
+    const char *ref = h->location;
+    char *scratch = (char *)h->buf;
+    size_t rlen = strcspn(ref, "#"), k, m = 0;
+    const size_t cap = sizeof(h->buf);
+
+    /* An absolute reference: a scheme before any '/', '?' or '#'. */
+    for (k = 0; k < rlen && (gf_is_alpha(ref[k]) || gf_is_digit(ref[k]) || ref[k] == '+' ||
+                             ref[k] == '-' || ref[k] == '.');
+         k++)
+        ;
+    if (k > 0 && k < rlen && ref[k] == ':' && gf_is_alpha(ref[0])) {
+        memcpy(h->url, ref, rlen);
+        h->url[rlen] = '\0';
+        return GF_OK;
+    }
+    size_t scheme_end = strcspn(h->url, ":"); /* h->url is absolute: "http(s)://..." */
+    if (rlen >= 2 && ref[0] == '/' && ref[1] == '/') {
+        if (scheme_end + 1 + rlen >= sizeof(h->url))
+            return GF_E_REDIRECT_LOCATION;
+        memcpy(h->url + scheme_end + 1, ref, rlen);
+        h->url[scheme_end + 1 + rlen] = '\0';
+        return GF_OK;
+    }
+
+    /* Path-relative: merge with the base path in scratch (RFC 3986 section
+     * 5.2.3), then remove dot segments back into h->url after the authority. */
+    size_t auth_end = scheme_end + 3 + strcspn(h->url + scheme_end + 3, "/?#");
+    size_t path_end = auth_end + strcspn(h->url + auth_end, "?#");
+    size_t query_end = path_end + strcspn(h->url + path_end, "#");
+    size_t keep; /* bytes of the base kept before the reference */
+    if (rlen == 0) {
+        keep = query_end - auth_end; /* the same resource */
+    } else if (ref[0] == '/') {
+        keep = 0;
+    } else if (ref[0] == '?') {
+        keep = path_end - auth_end;
+    } else {
+        size_t dir = path_end;
+        while (dir > auth_end && h->url[dir - 1] != '/')
+            dir--;
+        keep = dir - auth_end;
+    }
+    if (keep == 0 && (rlen == 0 || ref[0] != '/'))
+        scratch[m++] = '/'; /* an empty base path counts as "/" */
+    if (m + keep + rlen > cap)
+        return GF_E_REDIRECT_LOCATION;
+    memcpy(scratch + m, h->url + auth_end, keep);
+    m += keep;
+    memcpy(scratch + m, ref, rlen);
+    m += rlen;
+
+    size_t plen = 0;
+    while (plen < m && scratch[plen] != '?')
+        plen++;
+    size_t room = sizeof(h->url) - auth_end - 1;
+    size_t w = remove_dots(scratch, plen, h->url + auth_end, room);
+    if (w == SIZE_MAX || m - plen > room - w)
+        return GF_E_REDIRECT_LOCATION;
+    memcpy(h->url + auth_end + w, scratch + plen, m - plen);
+    h->url[auth_end + w + (m - plen)] = '\0';
+    return GF_OK;
+}
+
+gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http_handler *hd,
+                           int *status)
+{
+    gf_url url;
+    gf_status st;
+    size_t n;
+
+    if (h == NULL || req == NULL || req->url == NULL || req->method == NULL)
+        return GF_E_ARGUMENT;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
+        strcmp(req->method, "HEAD") != 0)
+        return GF_E_ARGUMENT;
+    for (size_t i = 0; i < req->header_count; i++) {
+        if (!gf_http_header_ok(req->headers[i].name, req->headers[i].value))
+            return GF_E_HEADER_INJECTION;
+    }
+    n = strlen(req->url);
+    if (n >= sizeof(h->url))
+        return GF_E_URL;
+    memmove(h->url, req->url, n + 1);
+    if ((st = gf_url_parse(h->url, n, &url)) != GF_OK)
+        return st;
+
+    h->deadline_at = req->deadline_ms != 0 ? h->port->now_ms(h->port->ctx) + req->deadline_ms : 0;
+    const char *method = req->method;
+    const unsigned char *body = req->body;
+    size_t body_len = req->body_len;
+    bool creds = true;
+    unsigned redirects = 0;
+    follow f = {hd, h, req->follow_redirects, false, false};
+    const gf_http_handler wrap = {&f, follow_header, follow_head, follow_body};
+
+    for (;;) {
+        f.have_location = f.location_too_long = false;
+        st = roundtrip(h, &url, method, creds, req, body, body_len, &wrap);
+        if (st != GF_OK)
+            break;
+        int code = h->parser.status;
+        if (!req->follow_redirects || !is_redirect(code)) {
+            if (status != NULL)
+                *status = code;
+            break;
+        }
+        if (!f.have_location) {
+            st = GF_E_REDIRECT_LOCATION;
+            break;
+        }
+        if (++redirects > GF_REDIRECTS_MAX) {
+            st = GF_E_REDIRECT_LIMIT;
+            break;
+        }
+        bool was_https = url.https;
+        uint16_t old_port = url.port;
+        /* h->conn_host still names the origin just used */
+        if ((st = resolve_location(h)) != GF_OK)
+            break;
+        if (gf_url_parse(h->url, strlen(h->url), &url) != GF_OK) {
+            st = GF_E_REDIRECT_LOCATION;
+            break;
+        }
+        url_event(h, GF_EV_REDIRECT, code, NULL, &url);
+        if (was_https && !url.https) {
+            st = GF_E_REDIRECT_INSECURE;
+            break;
+        }
+        if (url.https != was_https || url.port != old_port || !gf_view_ieq(url.host, h->conn_host))
+            creds = false; /* credentials never cross origins, not even back */
+        if (code == 303 || ((code == 301 || code == 302) && strcmp(method, "POST") == 0)) {
+            method = "GET";
+            body = NULL;
+            body_len = 0;
+        }
+    }
+    if (st != GF_OK)
+        gf_transport_close(h, false);
+    return st;
+}

@@ -1,0 +1,82 @@
+/* The HTTP engine's parts: response parser, request writer, transport.
+ * Private to the library (and its tests and fuzz targets). */
+#ifndef GF_HTTP_H
+#define GF_HTTP_H
+
+#include "internal.h"
+
+/* ---- Response parser (RFC 9112) ---------------------------------------- */
+
+/* What the request was, as far as the response's framing is concerned. */
+typedef enum gf_http_mode {
+    GF_HTTP_MODE_NORMAL,     /* GET, POST                                   */
+    GF_HTTP_MODE_HEAD,       /* no body whatever the headers say            */
+    GF_HTTP_MODE_CONNECT     /* a 2xx ends with its headers (RFC 9110 9.3.6) */
+} gf_http_mode;
+
+void gf_http_parser_init(gf_http_parser *p, gf_http_mode mode);
+
+/*
+ * Feed received bytes. Handler callbacks run as headers and body pieces are
+ * recognized (1xx responses are consumed silently). *used receives how many
+ * bytes were consumed: all of them, unless the response ended inside data.
+ * Returns GF_OK (see gf_http_parser_done), a GF_E_HTTP_* error, or the
+ * first error a callback returned.
+ */
+gf_status gf_http_parser_feed(gf_http_parser *p, const unsigned char *data, size_t len,
+                              size_t *used, const gf_http_handler *hd);
+
+/* The peer closed the connection: GF_OK when that ends the response (a body
+ * delimited by the close), else GF_E_HTTP_TRUNCATED. */
+gf_status gf_http_parser_eof(gf_http_parser *p);
+
+bool gf_http_parser_done(const gf_http_parser *p);
+/* Any byte of a response seen yet. */
+bool gf_http_parser_started(const gf_http_parser *p);
+/* The connection may carry another request after this response. */
+bool gf_http_parser_reusable(const gf_http_parser *p);
+
+/* ---- Request writer ---------------------------------------------------- */
+
+/* A header is safe to send: a token name and a value without CR, LF or NUL. */
+bool gf_http_header_ok(const char *name, const char *value);
+
+/*
+ * Write a request head into buf: request line with the origin-form target
+ * (path and query of url), Host (port when not the default), User-Agent,
+ * the headers (credentials only when with_credentials), Content-Length when
+ * the method sends a body, and the blank line. Returns GF_OK, GF_E_BUFFER or
+ * GF_E_HEADER_INJECTION.
+ */
+gf_status gf_http_write_request(unsigned char *buf, size_t cap, size_t *len, const char *method,
+                                const gf_url *url, const gf_header *headers, size_t count,
+                                bool with_credentials, bool has_body, size_t body_len);
+
+/* Write "CONNECT host:port HTTP/1.1" with Host and an optional
+ * Proxy-Authorization. */
+gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, const gf_url *url,
+                                const char *proxy_authorization);
+
+/* ---- Transport: a byte stream over the port, plain or TLS -------------- */
+
+/* Open TCP to host:port (no TLS yet). */
+gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms);
+/* Start TLS on the open connection, verifying host. */
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint32_t timeout_ms);
+/* Send every byte, or fail. */
+gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, uint32_t timeout_ms);
+/* Receive some bytes; *got = 0 means the peer closed in order. */
+gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got,
+                            uint32_t timeout_ms);
+void gf_transport_close(gf_http *h, bool graceful);
+
+/* ---- Helpers shared by the engine's files ------------------------------ */
+
+/* Time left before the exchange's deadline, capped by the idle timeout;
+ * 0 when the deadline has passed. */
+uint32_t gf_http_wait_ms(const gf_http *h);
+/* Report an event, when the caller asked for them. */
+void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
+                   const char *text);
+
+#endif /* GF_HTTP_H */

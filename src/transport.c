@@ -1,0 +1,114 @@
+/*
+ * The transport: a byte stream over the port, plain or through the TLS
+ * implementation's gf_secure_ops. The port's codes become gf_status here,
+ * in one place; the TLS glue translates them for mbedTLS in its own.
+ */
+#include "http.h"
+
+static const gf_secure_ops *secure_ops(const gf_http *h)
+{
+    return h->tls != NULL ? ((const gf_secure *)(const void *)h->tls)->ops : NULL;
+}
+
+static gf_status from_port(int32_t code, bool connecting)
+{
+    switch (code) {
+    case GF_PORT_E_TIMEOUT:
+        return connecting ? GF_E_CONNECT_TIMEOUT : GF_E_IDLE_TIMEOUT;
+    case GF_PORT_E_RESET:
+        return GF_E_RESET;
+    case GF_PORT_E_REFUSED:
+        return GF_E_CONNECT_REFUSED;
+    case GF_PORT_E_DNS:
+        return GF_E_DNS;
+    default:
+        return GF_E_NETWORK;
+    }
+}
+
+/* Milliseconds left of timeout_ms since start; 0 once it has passed. */
+static uint32_t left(const gf_http *h, uint64_t start, uint32_t timeout_ms)
+{
+    uint64_t spent = h->port->now_ms(h->port->ctx) - start;
+    return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);
+}
+
+gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    int32_t r = h->port->connect(h->port->ctx, host, port, timeout_ms);
+    if (r < 0)
+        return from_port(r, true);
+    h->handle = r;
+    h->open = true;
+    h->secure = false;
+    return GF_OK;
+}
+
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint32_t timeout_ms)
+{
+    const gf_secure_ops *ops = secure_ops(h);
+    if (ops == NULL)
+        return GF_E_NO_TLS;
+    gf_status st = ops->open(h->tls, h->port, h->handle, host, timeout_ms);
+    if (st == GF_OK)
+        h->secure = true;
+    return st;
+}
+
+gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, uint32_t timeout_ms)
+{
+    uint64_t start = h->port->now_ms(h->port->ctx);
+    while (len > 0) {
+        uint32_t wait = left(h, start, timeout_ms);
+        size_t n;
+        if (h->secure) {
+            gf_status st = secure_ops(h)->send(h->tls, data, len, &n, wait);
+            if (st != GF_OK)
+                return st;
+        } else {
+            int32_t r = h->port->send(h->port->ctx, h->handle, data, len, wait);
+            if (r == GF_PORT_E_WOULD_BLOCK && wait > 0)
+                continue;
+            if (r <= 0)
+                return from_port(r == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_TIMEOUT : r, false);
+            n = (size_t)r;
+        }
+        if (n > len)
+            return GF_E_NETWORK; /* a port that claims more than it was given */
+        data += n;
+        len -= n;
+    }
+    return GF_OK;
+}
+
+gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got,
+                            uint32_t timeout_ms)
+{
+    uint64_t start = h->port->now_ms(h->port->ctx);
+    for (;;) {
+        uint32_t wait = left(h, start, timeout_ms);
+        if (h->secure)
+            return secure_ops(h)->recv(h->tls, buf, cap, got, wait);
+        int32_t r = h->port->recv(h->port->ctx, h->handle, buf, cap, wait);
+        if (r == GF_PORT_E_WOULD_BLOCK && wait > 0)
+            continue;
+        if (r < 0)
+            return from_port(r == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_TIMEOUT : r, false);
+        if ((size_t)r > cap)
+            return GF_E_NETWORK;
+        *got = (size_t)r;
+        return GF_OK;
+    }
+}
+
+void gf_transport_close(gf_http *h, bool graceful)
+{
+    if (!h->open)
+        return;
+    if (h->secure)
+        secure_ops(h)->close(h->tls, graceful);
+    h->port->close(h->port->ctx, h->handle);
+    h->open = false;
+    h->secure = false;
+    h->reusable = false;
+}

@@ -1,0 +1,64 @@
+#include "faketls.h"
+
+#include <string.h>
+
+static faketls *self(struct gf_tls *t) { return (faketls *)(void *)t; }
+
+static gf_status ft_open(struct gf_tls *tls, const gf_port *port, int32_t handle,
+                         const char *host, uint32_t timeout_ms)
+{
+    faketls *t = self(tls);
+    (void)timeout_ms;
+    t->opens++;
+    strncpy(t->host, host, sizeof(t->host) - 1);
+    t->port = port;
+    t->handle = handle;
+    return t->fail_open;
+}
+
+static gf_status code(int32_t r)
+{
+    return r == GF_PORT_E_TIMEOUT ? GF_E_IDLE_TIMEOUT : r == GF_PORT_E_RESET ? GF_E_RESET : GF_E_NETWORK;
+}
+
+static gf_status ft_send(struct gf_tls *tls, const unsigned char *buf, size_t len, size_t *sent,
+                         uint32_t timeout_ms)
+{
+    faketls *t = self(tls);
+    int32_t r = t->port->send(t->port->ctx, t->handle, buf, len, timeout_ms);
+    if (r <= 0)
+        return code(r);
+    *sent = (size_t)r;
+    return GF_OK;
+}
+
+static gf_status ft_recv(struct gf_tls *tls, unsigned char *buf, size_t cap, size_t *got,
+                         uint32_t timeout_ms)
+{
+    faketls *t = self(tls);
+    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, cap, timeout_ms);
+    if (r < 0)
+        return code(r);
+    *got = (size_t)r;
+    return GF_OK;
+}
+
+static void ft_close(struct gf_tls *tls, bool graceful)
+{
+    (void)graceful;
+    self(tls)->closes++;
+}
+
+static const char *ft_describe(struct gf_tls *tls)
+{
+    (void)tls;
+    return "fake TLS";
+}
+
+static const gf_secure_ops ops = {ft_open, ft_send, ft_recv, ft_close, ft_describe};
+
+void faketls_init(faketls *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->base.ops = &ops;
+}

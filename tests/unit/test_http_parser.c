@@ -1,0 +1,384 @@
+/* The response parser, fed in every piece size (RFC 9112). */
+#include <stdio.h>
+
+#include "check.h"
+#include "../../src/http.h"
+
+typedef struct result {
+    gf_status st;
+    int status;
+    bool done, reusable, started;
+    size_t used_total, fed;
+    char headers[16384];
+    size_t hlen;
+    char body[8192];
+    size_t blen;
+    gf_status fail_header; /* returned by the header callback when set */
+} result;
+
+static gf_status on_header(void *user, int status, gf_view name, gf_view value)
+{
+    result *r = user;
+    (void)status;
+    if (r->fail_header != GF_OK)
+        return r->fail_header;
+    int n = snprintf(r->headers + r->hlen, sizeof(r->headers) - r->hlen, "%.*s=%.*s\n",
+                     (int)name.len, name.ptr, (int)value.len, value.ptr);
+    if (n > 0 && (size_t)n < sizeof(r->headers) - r->hlen)
+        r->hlen += (size_t)n;
+    return GF_OK;
+}
+
+static gf_status on_head(void *user, int status)
+{
+    ((result *)user)->status = status;
+    return GF_OK;
+}
+
+static gf_status on_body(void *user, const unsigned char *data, size_t len)
+{
+    result *r = user;
+    if (len > sizeof(r->body) - r->blen)
+        return GF_E_BUFFER;
+    memcpy(r->body + r->blen, data, len);
+    r->blen += len;
+    return GF_OK;
+}
+
+/* Feed text in pieces of `piece` bytes (0: all at once); eof: then close. */
+static void run(const char *text, size_t len, size_t piece, gf_http_mode mode, bool eof, result *r)
+{
+    static gf_http_parser p;
+    gf_status fail = r->fail_header;
+    memset(r, 0, sizeof(*r));
+    r->fail_header = fail;
+    gf_http_handler hd = {r, on_header, on_head, on_body};
+    gf_http_parser_init(&p, mode);
+    r->st = GF_OK;
+    size_t off = 0;
+    while (off < len && !gf_http_parser_done(&p)) {
+        size_t n = piece == 0 || piece > len - off ? len - off : piece;
+        size_t used = 0;
+        r->st = gf_http_parser_feed(&p, (const unsigned char *)text + off, n, &used, &hd);
+        r->used_total += used;
+        off += n;
+        if (r->st != GF_OK)
+            break;
+        if (used < n)
+            break;
+    }
+    r->fed = off;
+    if (r->st == GF_OK && eof && !gf_http_parser_done(&p))
+        r->st = gf_http_parser_eof(&p);
+    r->done = gf_http_parser_done(&p);
+    r->reusable = gf_http_parser_reusable(&p);
+    r->started = gf_http_parser_started(&p);
+    if (r->status == 0)
+        r->status = p.status;
+}
+
+static const size_t pieces[] = {1, 2, 3, 7, 13, 0};
+#define NPIECES (sizeof(pieces) / sizeof(pieces[0]))
+
+/* Same outcome whatever the split: status, headers, body, error. */
+static void check_all_splits(const char *text, gf_http_mode mode, bool eof, gf_status want_st,
+                             int want_status, const char *want_body, const char *want_headers,
+                             bool want_reusable, int line)
+{
+    static result r;
+    for (size_t i = 0; i < NPIECES; i++) {
+        r.fail_header = GF_OK;
+        run(text, strlen(text), pieces[i], mode, eof, &r);
+        if (r.st != want_st) {
+            check_fail(__FILE__, line, "piece %zu: status %s, want %s", pieces[i],
+                       gf_strerror(r.st), gf_strerror(want_st));
+            return;
+        }
+        if (want_st != GF_OK)
+            continue;
+        if (r.status != want_status)
+            check_fail(__FILE__, line, "piece %zu: HTTP %d, want %d", pieces[i], r.status,
+                       want_status);
+        if (want_body != NULL &&
+            (r.blen != strlen(want_body) || memcmp(r.body, want_body, r.blen) != 0))
+            check_fail(__FILE__, line, "piece %zu: body \"%.*s\", want \"%s\"", pieces[i],
+                       (int)r.blen, r.body, want_body);
+        if (want_headers != NULL && strcmp(r.headers, want_headers) != 0)
+            check_fail(__FILE__, line, "piece %zu: headers\n%s want\n%s", pieces[i], r.headers,
+                       want_headers);
+        if (r.reusable != want_reusable)
+            check_fail(__FILE__, line, "piece %zu: reusable %d", pieces[i], r.reusable);
+    }
+}
+
+#define ALL_SPLITS(text, eof, st, status, body, headers, reusable)                         \
+    check_all_splits(text, GF_HTTP_MODE_NORMAL, eof, st, status, body, headers, reusable, \
+                     __LINE__)
+
+static void content_length_body(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nETag: \"abc\"\r\nX-Empty:\r\n"
+               "x-amz-meta-md5-hash:   5d41402abc4b2a76b9719d911017c592  \r\n\r\nhello",
+               false, GF_OK, 200, "hello",
+               "Content-Length=5\nETag=\"abc\"\nX-Empty=\n"
+               "x-amz-meta-md5-hash=5d41402abc4b2a76b9719d911017c592\n",
+               true);
+    ALL_SPLITS("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 404, "",
+               NULL, true);
+}
+
+static void chunked_body(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "5\r\nhello\r\n6;name=val;x\r\n world\r\nA \r\n0123456789\r\n0\r\n"
+               "Trailer-One: x\r\nTrailer-Two: y\r\n\r\n",
+               false, GF_OK, 200, "hello world0123456789", NULL, true);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\ntransfer-encoding: CHUNKED\r\n\r\n0\r\n\r\n", false, GF_OK,
+               200, "", NULL, true);
+    /* When both are present, chunked wins and the connection is not reused. */
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n",
+               false, GF_OK, 200, "abc", NULL, false);
+}
+
+static void chunk_errors(void)
+{
+    static const char *const bad[] = {
+        "10000000000000000\r\n", /* 17 hex digits: over 64 bits */
+        "FFFFFFFFFFFFFFFFF\r\n",
+        "\r\n",                  /* no size */
+        "-1\r\n",
+        "0x5\r\n",
+        "5 5\r\n",
+        "zz\r\n",
+        " 5\r\n",
+        "5\r\nhelloX\r\n",       /* no CRLF after the data */
+        "5\r\nhello\r\n0\r\nbad trailer\r\n\r\n",
+    };
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%s",
+                 bad[i]);
+        static result r;
+        for (size_t k = 0; k < NPIECES; k++) {
+            r.fail_header = GF_OK;
+            run(text, strlen(text), pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
+            if (r.st != GF_E_HTTP_CHUNK && r.st != GF_E_HTTP_SYNTAX)
+                check_fail(__FILE__, __LINE__, "chunk \"%s\" piece %zu: %s", bad[i], pieces[k],
+                           gf_strerror(r.st));
+        }
+    }
+    /* The largest 64-bit size is a size (then the body is truncated). */
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\nab",
+               true, GF_E_HTTP_TRUNCATED, 0, NULL, NULL, false);
+}
+
+static void content_length_rules(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", false,
+               GF_OK, 200, "abc", NULL, true);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc", false, GF_OK, 200, "abc",
+               NULL, true);
+    static const char *const bad[] = {"3\r\nContent-Length: 4", "3, 4", "abc", "-1", "", "1e3",
+                                      "+3", "0x10", "99999999999999999999", "3 3", "3,"};
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\nabcd", bad[i]);
+        static result r;
+        r.fail_header = GF_OK;
+        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
+        if (r.st != GF_E_HTTP_CONTENT_LENGTH)
+            check_fail(__FILE__, __LINE__, "Content-Length \"%s\": %s", bad[i], gf_strerror(r.st));
+    }
+}
+
+static void transfer_codings_other_than_chunked_refused(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx", true, GF_E_HTTP_SYNTAX, 0,
+               NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", true,
+               GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+               true, GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+}
+
+static void header_syntax(void)
+{
+    static const char *const bad[] = {
+        "X-A: 1\r\n folded\r\n",      /* obsolete line folding */
+        "X-A: 1\r\n\tfolded\r\n",
+        "X-A : 1\r\n",                /* whitespace before the colon */
+        "No colon here\r\n",
+        ": empty name\r\n",
+        "X-A: a\rb\r\n",              /* a bare CR */
+        "X-A: a\x01b\r\n",
+        "X(A): 1\r\n",
+    };
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\n%sContent-Length: 0\r\n\r\n", bad[i]);
+        static result r;
+        for (size_t k = 0; k < NPIECES; k++) {
+            r.fail_header = GF_OK;
+            run(text, strlen(text), pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
+            if (r.st != GF_E_HTTP_SYNTAX)
+                check_fail(__FILE__, __LINE__, "header \"%s\": %s", bad[i], gf_strerror(r.st));
+        }
+    }
+    /* A NUL inside a header line. */
+    static const char nul[] = "HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 0\r\n\r\n";
+    static result r;
+    r.fail_header = GF_OK;
+    run(nul, sizeof(nul) - 1, 0, GF_HTTP_MODE_NORMAL, true, &r);
+    CHECK_ST(r.st, GF_E_HTTP_SYNTAX);
+    /* Bare LF line ends are accepted (RFC 9112 section 2.2). */
+    ALL_SPLITS("HTTP/1.1 200 OK\nContent-Length: 2\nX-B:b\n\nok", false, GF_OK, 200, "ok",
+               "Content-Length=2\nX-B=b\n", true);
+}
+
+static void status_lines(void)
+{
+    static const char *const bad[] = {"HTTP/2 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 600 Nope",
+                                      "HTTP/1.1 200OK", "ICY 200 OK", "HTTP/1.1  200 OK",
+                                      "http/1.1 200 OK", "HTTP/1.1 099 x", "HTTP/2.0 200 OK",
+                                      "HTTP/1.1 101 Switching Protocols", "garbage"};
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s\r\nContent-Length: 0\r\n\r\n", bad[i]);
+        static result r;
+        r.fail_header = GF_OK;
+        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
+        if (r.st != GF_E_HTTP_SYNTAX)
+            check_fail(__FILE__, __LINE__, "status line \"%s\": %s", bad[i], gf_strerror(r.st));
+    }
+    ALL_SPLITS("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 200, "", NULL, true);
+    ALL_SPLITS("\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 200, "", NULL,
+               true);
+    ALL_SPLITS("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx", false, GF_OK, 200, "x", NULL,
+               false);
+}
+
+static void connection_close(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx", false, GF_OK,
+               200, "x", NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 1\r\n\r\nx",
+               false, GF_OK, 200, "x", NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx", false,
+               GF_OK, 200, "x", NULL, true);
+}
+
+static void body_until_close(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nX: y\r\n\r\nall of this until the end", true, GF_OK, 200,
+               "all of this until the end", NULL, false);
+}
+
+static void interim_responses_skipped(void)
+{
+    ALL_SPLITS("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+               false, GF_OK, 200, "ok", "Content-Length=2\n", true);
+    /* A flood of interim responses meets the header limit. */
+    static char flood[64 * (GF_HTTP_HEADERS_MAX + 2)];
+    size_t n = 0;
+    for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX + 1; i++)
+        n += (size_t)sprintf(flood + n, "HTTP/1.1 100 Continue\r\n\r\n");
+    static result r;
+    r.fail_header = GF_OK;
+    run(flood, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
+    CHECK_ST(r.st, GF_E_HTTP_TOO_MANY_HEADERS);
+}
+
+static void no_body_responses(void)
+{
+    check_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", GF_HTTP_MODE_HEAD, false,
+                     GF_OK, 200, "", NULL, true, __LINE__);
+    ALL_SPLITS("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false, GF_OK, 204, "", NULL,
+               true);
+    ALL_SPLITS("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", false, GF_OK,
+               304, "", NULL, true);
+    check_all_splits("HTTP/1.1 200 Connection established\r\nContent-Length: 9\r\n\r\n",
+                     GF_HTTP_MODE_CONNECT, false, GF_OK, 200, "", NULL, true, __LINE__);
+}
+
+static void truncations(void)
+{
+    static const char full[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789";
+    static const char chunked[] =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    const char *texts[] = {full, chunked};
+    static result r;
+    for (size_t t = 0; t < 2; t++) {
+        size_t n = strlen(texts[t]);
+        for (size_t cut = 0; cut < n; cut++) {
+            r.fail_header = GF_OK;
+            run(texts[t], cut, 0, GF_HTTP_MODE_NORMAL, true, &r);
+            if (r.st != GF_E_HTTP_TRUNCATED)
+                check_fail(__FILE__, __LINE__, "cut at %zu: %s", cut, gf_strerror(r.st));
+            if (cut == 0 && r.started)
+                check_fail(__FILE__, __LINE__, "started with no byte");
+        }
+        r.fail_header = GF_OK;
+        run(texts[t], n, 0, GF_HTTP_MODE_NORMAL, true, &r);
+        CHECK_ST(r.st, GF_OK);
+    }
+}
+
+static void limits(void)
+{
+    static char text[GF_HTTP_LINE_MAX + 256];
+    static result r;
+    /* A header line of exactly GF_HTTP_LINE_MAX bytes is fine; one more is not. */
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nX: ");
+        size_t fill = GF_HTTP_LINE_MAX - 3 + (size_t)extra;
+        memset(text + n, 'v', fill);
+        n += fill;
+        n += (size_t)sprintf(text + n, "\r\nContent-Length: 0\r\n\r\n");
+        for (size_t k = 0; k < NPIECES; k++) {
+            r.fail_header = GF_OK;
+            run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
+            if (r.st != (extra ? GF_E_HTTP_LINE_TOO_LONG : GF_OK))
+                check_fail(__FILE__, __LINE__, "line of %zu: %s", fill + 3, gf_strerror(r.st));
+        }
+    }
+    /* GF_HTTP_HEADERS_MAX headers are fine; one more is not. */
+    static char many[32 * (GF_HTTP_HEADERS_MAX + 4)];
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(many, "HTTP/1.1 200 OK\r\n");
+        for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra; i++)
+            n += (size_t)sprintf(many + n, "X-%u: v\r\n", i);
+        n += (size_t)sprintf(many + n, "Content-Length: 0\r\n\r\n");
+        r.fail_header = GF_OK;
+        run(many, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
+        CHECK_ST(r.st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
+    }
+}
+
+static void stops_at_the_end_of_the_response(void)
+{
+    static const char text[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
+    static result r;
+    r.fail_header = GF_OK;
+    run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, false, &r);
+    CHECK_ST(r.st, GF_OK);
+    CHECK(r.done);
+    CHECK_INT(r.used_total, strlen("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+}
+
+static void callback_errors_stop(void)
+{
+    static result r;
+    r.fail_header = GF_E_SINK;
+    run("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 38, 0, GF_HTTP_MODE_NORMAL, true, &r);
+    CHECK_ST(r.st, GF_E_SINK);
+    CHECK_INT(r.blen, 0);
+}
+
+CHECK_SUITE(http_parser, CASE(content_length_body), CASE(chunked_body), CASE(chunk_errors),
+            CASE(content_length_rules), CASE(transfer_codings_other_than_chunked_refused),
+            CASE(header_syntax), CASE(status_lines), CASE(connection_close),
+            CASE(body_until_close), CASE(interim_responses_skipped), CASE(no_body_responses),
+            CASE(truncations), CASE(limits), CASE(stops_at_the_end_of_the_response),
+            CASE(callback_errors_stop));
