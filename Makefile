@@ -43,6 +43,7 @@ GF_LINK_STATIC := $(if $(STATIC),-static,)
 LIB := $(O)/libgiofetch.a
 CLI := $(O)/giofetch
 UNIT := $(O)/gf_unit
+GET := $(O)/gf_get
 
 LIB_SRCS := $(GF_CORE_SRCS) $(GF_TLS_SRCS) $(GF_POSIX_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -69,11 +70,17 @@ $(CLI): $(call obj,$(GF_CLI_SRCS)) $(LIB)
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_LIBS)
 
+$(GET): $(call obj,tests/tools/gf_get.c) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_LIBS)
+
 unit: $(UNIT)
 	$(UNIT)
 
-test: $(UNIT) $(CLI)
-	@tests/tools/total.sh "$(UNIT)"
+# The end-to-end runner takes the CLI as a command with an optional prefix
+# (an emulator); tools such as gf_get are found beside the CLI binary.
+E2E_CLI ?= $(CLI)
+test: $(UNIT) $(CLI) $(GET)
+	@tests/tools/total.sh "$(UNIT)" "$(PYTHON) tests/e2e/run.py --cli '$(E2E_CLI)'"
 
 deps:
 	@tests/tools/deps.sh $(ARCH)
