@@ -98,7 +98,7 @@ install: $(LIB) $(CLI)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/giofetch $(DESTDIR)$(LIBDIR)/libgiofetch.a \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc $(DESTDIR)$(MANDIR)/man1/giofetch.1
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/giofetch
 
 clean:

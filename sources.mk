@@ -25,9 +25,15 @@ GF_CORE_SRCS := \
 	$(GF_DIR)/src/transport.c \
 	$(GF_DIR)/src/http_parser.c \
 	$(GF_DIR)/src/http_writer.c \
-	$(GF_DIR)/src/http.c
+	$(GF_DIR)/src/http.c \
+	$(GF_DIR)/src/retry.c \
+	$(GF_DIR)/src/download.c \
+	$(GF_DIR)/src/export.c \
+	$(GF_DIR)/src/flow.c
 
-GF_TLS_SRCS :=
+GF_TLS_SRCS := \
+	$(GF_DIR)/src/tls_mbedtls.c \
+	$(GF_DIR)/src/crypto_mbedtls.c
 
 GF_POSIX_SRCS := \
 	$(GF_DIR)/port/posix/port_posix.c

@@ -192,53 +192,86 @@ static gf_status map_answer(const walk *w, gf_answer *out)
     return add_links(w, links, out);
 }
 
-gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
-                          gf_answer *out)
+/* Validate and tokenize an answer whose top level must be an object. */
+static gf_status tokenize(char *body, size_t len, gf_json_token *tokens, size_t ntokens, walk *w)
 {
     jsmn_parser parser;
     gf_status st;
-    size_t i;
+
+    if (len > INT_MAX / 2 || ntokens > INT_MAX / 2)
+        return GF_E_TOO_LARGE;
+    if ((st = gf_json_validate(body, len)) != GF_OK)
+        return st;
+    for (size_t i = 0; body[i] != '{'; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\n' && body[i] != '\r')
+            return GF_E_JSON_TOP;
+    }
+    jsmn_init(&parser);
+    int n = jsmn_parse(&parser, body, len, (jsmntok_t *)tokens, (unsigned)ntokens);
+    if (n == JSMN_ERROR_NOMEM)
+        return GF_E_TOO_LARGE;
+    if (n < 1)
+        return GF_E_JSON;
+    w->body = body;
+    w->tok = (const jsmntok_t *)tokens;
+    w->count = n;
+    return GF_OK;
+}
+
+gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                          gf_answer *out)
+{
+    walk w;
+    gf_status st;
 
     if (body == NULL || tokens == NULL || out == NULL)
         return GF_E_ARGUMENT;
     memset(out, 0, sizeof(*out));
-    if (len > INT_MAX / 2 || ntokens > INT_MAX / 2) {
-        st = GF_E_TOO_LARGE;
-        goto out;
-    }
-    st = gf_json_validate(body, len);
-    if (st != GF_OK)
-        goto out;
-    for (i = 0; body[i] != '{'; i++) {
-        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\n' && body[i] != '\r') {
-            st = GF_E_JSON_TOP;
-            goto out;
-        }
-    }
-
-    jsmn_init(&parser);
-    int n = jsmn_parse(&parser, body, len, (jsmntok_t *)tokens, (unsigned)ntokens);
-    if (n == JSMN_ERROR_NOMEM) {
-        st = GF_E_TOO_LARGE;
-        goto out;
-    }
-    if (n < 1) {
-        st = GF_E_JSON;
-        goto out;
-    }
-    walk w = {body, (const jsmntok_t *)tokens, n};
-    st = map_answer(&w, out);
-
-out:
+    st = tokenize(body, len, tokens, ntokens, &w);
+    if (st == GF_OK)
+        st = map_answer(&w, out);
     if (st != GF_OK) {
         memset(out, 0, sizeof(*out));
-    } else {
-        gf_view *views[] = {&out->export_type, &out->data_type, &out->export_date,
-                            &out->export_version, &out->request_time, &out->error_msg};
-        for (i = 0; i < GF_ARRAY_LEN(views); i++) {
-            if (views[i]->ptr == NULL)
-                views[i]->ptr = empty;
-        }
+        return st;
     }
-    return st;
+    gf_view *views[] = {&out->export_type, &out->data_type, &out->export_date,
+                        &out->export_version, &out->request_time, &out->error_msg};
+    for (size_t i = 0; i < GF_ARRAY_LEN(views); i++) {
+        if (views[i]->ptr == NULL)
+            views[i]->ptr = empty;
+    }
+    return GF_OK;
+}
+
+gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                                gf_view *code)
+{
+    walk w;
+    gf_view status = {NULL, 0}, key;
+    int i = 1;
+    gf_status st = tokenize(body, len, tokens, ntokens, &w);
+    if (st != GF_OK)
+        return st;
+    code->ptr = NULL;
+    code->len = 0;
+    for (int k = 0; k < w.tok[0].size; k++) {
+        if ((st = decode(&w, i, &key)) != GF_OK)
+            return st;
+        int value = i + 1;
+        if (gf_view_eq(key, "status") || gf_view_eq(key, "code")) {
+            gf_view *dst = key.ptr[0] == 's' ? &status : code;
+            if (dst->ptr != NULL)
+                return GF_E_JSON; /* given twice */
+            if (w.tok[value].type != JSMN_STRING)
+                return GF_E_FIELD_TYPE;
+            if ((st = decode(&w, value, dst)) != GF_OK)
+                return st;
+        }
+        i = skip(&w, value);
+    }
+    if (status.ptr == NULL)
+        return GF_E_STATUS_MISSING;
+    if (!gf_view_eq(status, "success") || code->ptr == NULL || code->len == 0)
+        return GF_E_AUTH;
+    return GF_OK;
 }

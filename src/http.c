@@ -228,7 +228,7 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
     }
     if (st == GF_OK && url->https) {
         wait = gf_http_wait_ms(h);
-        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, wait);
+        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port, wait);
         if (h->tls != NULL)
             gf_http_event(h, GF_EV_TLS, st, 0,
                           ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));

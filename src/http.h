@@ -61,8 +61,9 @@ gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, con
 
 /* Open TCP to host:port (no TLS yet). */
 gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms);
-/* Start TLS on the open connection, verifying host. */
-gf_status gf_transport_start_tls(gf_http *h, const char *host, uint32_t timeout_ms);
+/* Start TLS on the open connection, verifying host (port keys the session
+ * kept for resumption). */
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms);
 /* Send every byte, or fail. */
 gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, uint32_t timeout_ms);
 /* Receive some bytes; *got = 0 means the peer closed in order. */

@@ -22,4 +22,12 @@ gf_status gf_json_validate(const char *s, size_t len);
  */
 bool gf_json_unescape(char *s, size_t len, size_t *out_len);
 
+/*
+ * The answer of POST /auth/token: {"status":"success","code":"<token>"}.
+ * *code points into body (decoded, NUL-terminated). Returns GF_OK, GF_E_AUTH
+ * (status other than success, or no code), or a JSON error.
+ */
+gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                                gf_view *code);
+
 #endif /* GF_JSON_H */

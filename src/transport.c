@@ -44,12 +44,12 @@ gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint
     return GF_OK;
 }
 
-gf_status gf_transport_start_tls(gf_http *h, const char *host, uint32_t timeout_ms)
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     const gf_secure_ops *ops = secure_ops(h);
     if (ops == NULL)
         return GF_E_NO_TLS;
-    gf_status st = ops->open(h->tls, h->port, h->handle, host, timeout_ms);
+    gf_status st = ops->open(h->tls, h->port, h->handle, host, port, timeout_ms);
     if (st == GF_OK)
         h->secure = true;
     return st;

@@ -109,8 +109,8 @@
 
 /* ---- Checks ----------------------------------------------------------- */
 
-#if GF_ANSWER_MAX < 256u
-#error "GF_ANSWER_MAX must be at least 256"
+#if GF_ANSWER_MAX < GF_URL_MAX
+#error "GF_ANSWER_MAX must hold at least a URL (the API URL is built there)"
 #endif
 #if GF_LINKS_MAX < 1u || GF_LINKS_MAX > 65535u
 #error "GF_LINKS_MAX must be 1..65535"

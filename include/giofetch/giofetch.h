@@ -336,7 +336,7 @@ struct gf_tls;
  */
 typedef struct gf_secure_ops {
     gf_status (*open)(struct gf_tls *tls, const gf_port *port, int32_t handle,
-                      const char *host, uint32_t timeout_ms);
+                      const char *host, uint16_t tcp_port, uint32_t timeout_ms);
     gf_status (*send)(struct gf_tls *tls, const unsigned char *buf, size_t len,
                       size_t *sent, uint32_t timeout_ms);
     gf_status (*recv)(struct gf_tls *tls, unsigned char *buf, size_t cap, size_t *got,
@@ -538,6 +538,71 @@ void gf_client_init(gf_client *cl, const gf_port *port, struct gf_tls *tls);
 
 /* Close the connection. Safe to call twice and on NULL. */
 void gf_client_free(gf_client *cl);
+
+/*
+ * Ask the API for the links of one export: one call (plus retries for 429,
+ * 5xx and network errors, with backoff; never two calls within
+ * cl->api_interval_ms). Sends Authorization and X-Client-Id to the base
+ * URL's origin only. The answer lives in cl's buffer until the next call.
+ * Returns GF_OK (FINISHED: ans holds the links), GF_RUNNING, GF_NOT_EXISTS,
+ * GF_E_API_ERROR (ans->error_msg), GF_E_AUTH (401/403), GF_E_RATE_LIMITED
+ * or GF_E_SERVER (after the retry budget), GF_E_HTTP_STATUS (any other
+ * status), GF_E_TOO_LARGE, an answer error (GF_E_JSON...), a request
+ * refusal (GF_E_AI...), or a network/TLS error.
+ */
+gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans);
+
+/*
+ * Download one link into a sink, resuming what the sink holds (Range),
+ * verifying the size (Content-Length or Content-Range) and the MD5
+ * (x-amz-meta-md5-hash or Content-MD5) when cl->crypto is set, retrying
+ * network errors, 429 and 5xx with backoff, and restarting from zero on a
+ * mismatch. On success the sink is committed. res may be NULL.
+ * Returns GF_OK, GF_E_LINK_EXPIRED (403: ask for fresh links; the bytes
+ * held are kept), GF_E_SIZE_MISMATCH / GF_E_MD5_MISMATCH / GF_E_RANGE (after
+ * the retry budget), GF_E_HTTP_STATUS, GF_E_SERVER, GF_E_RATE_LIMITED, a
+ * network or TLS error, or the sink's own error.
+ */
+gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink,
+                      gf_download_result *res);
+
+/*
+ * Mint a token for older deployments: POST {base}/auth/token with
+ * X-Client-Id (cl->client_id) and project=<uid>&ai=<ai>&tm=<ms>&auth=<hex
+ * HMAC-SHA256(secret, "POST\n/auth/token\nproject=...&tm=<ms>")>, tm from
+ * the port's wall clock. The token is written NUL-terminated into token.
+ * Returns GF_OK, GF_E_AUTH (refused), GF_E_NO_CLOCK, GF_E_AI, GF_E_ARGUMENT
+ * (bad uid, no crypto), GF_E_BUFFER, or an HTTP/network/answer error.
+ */
+gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
+                        const unsigned char *secret, size_t secret_len, char *token, size_t cap);
+
+/* How gf_fetch_export hands files to the caller. */
+typedef struct gf_fetch_handler {
+    void *user;
+    /* The answer is FINISHED; called once, before any download. */
+    gf_status (*plan)(void *user, const gf_answer *ans);
+    /* The sink for ans->link[link]; set *sink to NULL to skip that file. */
+    gf_status (*sink)(void *user, const gf_answer *ans, size_t link, const gf_sink **sink);
+    /* The download of ans->link[link] ended with st. Return GF_OK to go on
+     * with the next file, anything else to stop with it. */
+    gf_status (*done)(void *user, const gf_answer *ans, size_t link, gf_status st,
+                      const gf_download_result *res);
+} gf_fetch_handler;
+
+/*
+ * One export end to end: ask for its links, ask again while it is RUNNING
+ * (with backoff, for at most wait_ms), then download every link, in type
+ * order for all-types answers. When a link has expired, the API is asked
+ * once more for fresh links (the same files, checked) and the download
+ * goes on; a second expiry fails that file. A failed file does not stop
+ * the others. ans receives the (last) answer.
+ * Returns GF_OK when every file is done, else the first file's error, or
+ * what gf_export_links returned (GF_RUNNING after the wait...), or what a
+ * handler callback returned to stop.
+ */
+gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms,
+                          const gf_fetch_handler *fh, gf_answer *ans);
 
 #ifdef __cplusplus
 }

@@ -5,10 +5,11 @@
 static faketls *self(struct gf_tls *t) { return (faketls *)(void *)t; }
 
 static gf_status ft_open(struct gf_tls *tls, const gf_port *port, int32_t handle,
-                         const char *host, uint32_t timeout_ms)
+                         const char *host, uint16_t tcp_port, uint32_t timeout_ms)
 {
     faketls *t = self(tls);
     (void)timeout_ms;
+    (void)tcp_port;
     t->opens++;
     strncpy(t->host, host, sizeof(t->host) - 1);
     t->port = port;
