@@ -90,6 +90,8 @@ install: $(LIB) $(CLI)
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/giofetch
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libgiofetch.a
 	install -m 644 include/giofetch/*.h $(DESTDIR)$(INCLUDEDIR)/giofetch/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 src/cli/giofetch.1 $(DESTDIR)$(MANDIR)/man1/giofetch.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(GF_VERSION)|' \
 	    -e 's|@LIBS@|$(GF_TLS_LIBS)|' tests/tools/giofetch.pc.in \

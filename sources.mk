@@ -39,7 +39,13 @@ GF_POSIX_SRCS := \
 	$(GF_DIR)/port/posix/port_posix.c
 
 GF_CLI_SRCS := \
-	$(GF_DIR)/src/cli/main.c
+	$(GF_DIR)/src/cli/main.c \
+	$(GF_DIR)/src/cli/args.c \
+	$(GF_DIR)/src/cli/creds.c \
+	$(GF_DIR)/src/cli/net.c \
+	$(GF_DIR)/src/cli/report.c \
+	$(GF_DIR)/src/cli/store.c \
+	$(GF_DIR)/src/cli/commands.c
 
 # Libraries the tls part links against (Debian ships no pkg-config file).
 GF_TLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto

@@ -1,29 +1,39 @@
-/* giofetch command-line tool. The commands arrive with their issue; until
- * then the tool answers --help and --version and says so. */
+/* giofetch: fetch GrowingIO raw-data exports. See giofetch --help and
+ * giofetch(1); exit codes are DESIGN.md's table (cli.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "giofetch/giofetch.h"
-
-static void usage(FILE *f)
-{
-    fputs("usage: giofetch links|fetch|sync [options]   (see giofetch --help)\n", f);
-}
+#include "cli.h"
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("giofetch %s\n", GF_VERSION);
-        return 0;
+    static cli_opts o;
+    static cli_net net;
+    int rc = cli_parse(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? EXIT_DONE : rc;
+    /* A closed stdout (giofetch links | head -1) must not kill us mid-file. */
+    signal(SIGPIPE, SIG_IGN);
+    cli_report_init(&o);
+    rc = cli_net_setup(&o, &net);
+    if (rc == 0) {
+        switch (o.cmd) {
+        case CMD_LINKS:
+            rc = cli_links(&o, &net);
+            break;
+        case CMD_FETCH:
+            rc = cli_fetch(&o, &net);
+            break;
+        case CMD_SYNC:
+            rc = cli_sync(&o, &net);
+            break;
+        }
     }
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        printf("giofetch %s: fetch GrowingIO raw-data exports\n\n", GF_VERSION);
-        usage(stdout);
-        puts("\nThe links, fetch and sync commands are not built yet; this version\n"
-             "only answers --help and --version.");
-        return 0;
-    }
-    fputs("giofetch: the links, fetch and sync commands are not built yet\n", stderr);
-    usage(stderr);
-    return 2;
+    cli_net_free(&net);
+    if (fflush(stdout) != 0 && rc == EXIT_DONE)
+        rc = EXIT_LOCAL;
+    return rc;
 }

@@ -1,0 +1,98 @@
+/* The giofetch tool: shared declarations of its files. */
+#ifndef GF_CLI_H
+#define GF_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "giofetch/giofetch.h"
+#include "giofetch/tls.h"
+
+/* Exit codes: DESIGN.md's table. */
+enum {
+    EXIT_DONE = 0,
+    EXIT_USAGE = 2,
+    EXIT_RUNNING = 3,
+    EXIT_NOT_EXISTS = 4,
+    EXIT_API_ERROR = 5,
+    EXIT_AUTH = 6,
+    EXIT_UNREACHABLE = 7,
+    EXIT_MALFORMED = 8,
+    EXIT_DOWNLOAD = 9,
+    EXIT_LOCAL = 10
+};
+
+typedef enum cli_command { CMD_LINKS, CMD_FETCH, CMD_SYNC } cli_command;
+
+typedef struct cli_opts {
+    cli_command cmd;
+    const char *project;
+    gf_export_type type;
+    bool all;                      /* --data all                            */
+    bool data[GF_DATA_TYPES];      /* the types asked for                   */
+    const char *date, *from, *to;  /* as given, or NULL                     */
+    const char *out;
+    const char *base_url;
+    const char *ca_file;
+    const char *proxy;
+    const char *token_file;
+    uint32_t expire_min, wait_s, timeout_s, retries, lock_wait_s;
+    bool json, quiet, verbose;
+} cli_opts;
+
+/* args.c: parse argv (and GIO_BASE_URL) into o. Returns -1 when --help or
+ * --version was answered, 0 to go on, or EXIT_USAGE after a message. */
+int cli_parse(int argc, char **argv, cli_opts *o);
+void cli_usage(FILE *f);
+
+/* report.c: messages (stderr, one line each, "giofetch: "), -v, progress. */
+void cli_report_init(const cli_opts *o);
+void cli_error(const char *fmt, ...);   /* always shown */
+void cli_warn(const char *fmt, ...);    /* always shown */
+void cli_note(const char *fmt, ...);    /* hidden by -q */
+void cli_event(void *user, const gf_event *ev); /* the library's events */
+void cli_progress_file(const char *label, size_t index, size_t count);
+void cli_progress_end(void);
+int cli_last_http_status(void);
+/* Copy untrusted text for a terminal: control bytes become '?', at most
+ * cap-1 bytes. */
+void cli_sanitize(char *dst, size_t cap, const char *src, size_t len);
+/* Write s as a JSON string (with quotes) to f. */
+void cli_json_str(FILE *f, const char *s, size_t len);
+
+/* creds.c: the Authorization token (--token-file, GIO_TOKEN, or minted). */
+typedef struct cli_creds {
+    char token[1024];
+    char client_id[256];
+    bool have_client_id;
+    bool mint;                     /* GIO_PROJECT_UID + GIO_SECRET_FILE      */
+    char project_uid[GF_AI_MAX + 1];
+    unsigned char secret[512];
+    size_t secret_len;
+} cli_creds;
+int cli_load_creds(const cli_opts *o, cli_creds *c);
+
+/* net.c: the client, TLS, CA certificates, proxy. */
+typedef struct cli_net {
+    gf_port port;
+    gf_tls tls;
+    gf_client cl;
+    gf_proxy proxy;
+    char proxy_auth[512];
+    cli_creds creds;
+} cli_net;
+int cli_net_setup(const cli_opts *o, cli_net *n);
+void cli_net_free(cli_net *n);
+
+/* Exit code for a status of the API stage (download == false) or of a
+ * download. */
+int cli_exit_for(gf_status st, bool download);
+
+/* commands.c */
+int cli_links(const cli_opts *o, cli_net *n);
+int cli_fetch(const cli_opts *o, cli_net *n);
+int cli_sync(const cli_opts *o, cli_net *n);
+
+#endif /* GF_CLI_H */

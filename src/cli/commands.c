@@ -1,0 +1,553 @@
+/* links, fetch and sync: one export (or period) at a time through the
+ * library's flow, files through store.c, results as messages, JSON Lines
+ * and exit codes. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "store.h"
+
+/* One data type's folder within one export. */
+typedef struct folder {
+    bool involved;           /* asked for                                   */
+    bool complete;           /* had a MANIFEST before this run              */
+    bool present;            /* listed in the answer                        */
+    size_t first, count;     /* its links in ans->link                      */
+    int exit;                /* outcome                                     */
+    gf_status st;            /* first failure                               */
+    char dir[STORE_PATH_MAX];
+} folder;
+
+/* One link's file. */
+typedef struct file_state {
+    char name[STORE_NAME_MAX];
+    bool done;
+    gf_status st;
+    uint64_t bytes;
+    char md5[33];
+} file_state;
+
+typedef struct job {
+    const cli_opts *o;
+    cli_net *n;
+    gf_request req;
+    char date[GF_DATE_MAX + 1];
+    folder f[GF_DATA_TYPES];
+    bool planned;
+    bool download_failed;
+    size_t to_fetch, fetched;
+    uint64_t bytes;
+    store_file file;
+} job;
+
+static file_state files[GF_LINKS_MAX];
+static gf_answer ans;
+static store_entry entries[GF_LINKS_MAX];
+
+static const char *state_name(gf_export_state s)
+{
+    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
+    return names[s];
+}
+
+static int max_exit(int a, int b) { return a > b ? a : b; }
+
+/* The folder that holds link i. */
+static int folder_of(const job *j, size_t i)
+{
+    for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
+        if (j->f[t].involved && j->f[t].present && i >= j->f[t].first &&
+            i < j->f[t].first + j->f[t].count)
+            return t;
+    }
+    return -1;
+}
+
+static void hex_md5(const unsigned char md5[16], char out[33])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = digits[md5[i] >> 4];
+        out[2 * i + 1] = digits[md5[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+/* ---- the flow's callbacks ---------------------------------------------- */
+
+static gf_status plan(void *user, const gf_answer *a)
+{
+    job *j = user;
+    j->planned = true;
+    memset(files, 0, sizeof(files));
+    for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
+        folder *f = &j->f[t];
+        if (!f->involved)
+            continue;
+        if (a->all_types) {
+            f->present = a->type[t].present;
+            f->first = a->type[t].first;
+            f->count = a->type[t].count;
+        } else {
+            f->present = true;
+            f->first = 0;
+            f->count = a->count;
+        }
+        if (f->complete || !f->present)
+            continue;
+        char names[GF_LINKS_MAX][STORE_NAME_MAX];
+        for (size_t k = 0; k < f->count; k++) {
+            store_name(a->link[f->first + k].ptr, k, names, k, names[k]);
+            memcpy(files[f->first + k].name, names[k], STORE_NAME_MAX);
+        }
+        if (j->o->cmd == CMD_LINKS)
+            continue;
+        int rc = store_mkdirs(f->dir);
+        if (rc != 0) {
+            cli_error("cannot create %s: %s", f->dir, strerror(rc));
+            return GF_E_SINK;
+        }
+        j->to_fetch += f->count;
+    }
+    return GF_OK;
+}
+
+static gf_status links_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
+{
+    (void)user;
+    (void)a;
+    (void)i;
+    *sink = NULL; /* links only prints */
+    return GF_OK;
+}
+
+static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
+{
+    job *j = user;
+    int t = folder_of(j, i);
+    *sink = NULL;
+    (void)a;
+    if (t < 0 || j->f[t].complete)
+        return GF_OK;
+    folder *f = &j->f[t];
+    file_state *fs = &files[i];
+    if (store_exists(f->dir, fs->name)) {
+        /* Complete and verified by an earlier run: only its MD5 is needed. */
+        int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
+        if (rc != 0) {
+            cli_error("cannot read %s/%s: %s", f->dir, fs->name, strerror(rc));
+            return GF_E_SINK;
+        }
+        fs->done = true;
+        j->fetched++;
+        return GF_OK;
+    }
+    int rc = store_open(&j->file, f->dir, fs->name);
+    if (rc != 0) {
+        cli_error("cannot write %s/%s.part: %s", f->dir, fs->name, strerror(rc));
+        return GF_E_SINK;
+    }
+    char label[64];
+    snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
+    cli_progress_file(label, j->fetched, j->to_fetch);
+    *sink = &j->file.sink;
+    return GF_OK;
+}
+
+static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status st,
+                            const gf_download_result *res)
+{
+    job *j = user;
+    int t = folder_of(j, i);
+    file_state *fs = &files[i];
+    (void)a;
+    store_close(&j->file);
+    cli_progress_end();
+    if (t < 0)
+        return GF_OK;
+    if (st == GF_OK) {
+        fs->done = true;
+        fs->bytes = res->bytes;
+        hex_md5(res->md5, fs->md5);
+        j->fetched++;
+        j->bytes += res->bytes;
+        return GF_OK;
+    }
+    fs->st = st;
+    j->download_failed = true;
+    folder *f = &j->f[t];
+    if (f->st == GF_OK)
+        f->st = st;
+    if (st == GF_E_SINK) {
+        cli_error("%s/%s: %s", f->dir, fs->name, strerror(j->file.err));
+        return st; /* the disk is the problem: stop here */
+    }
+    if (st == GF_E_HTTP_STATUS)
+        cli_error("%s %s %s: HTTP status %d from the file host", gf_data_type_name((gf_data_type)t),
+                  j->date, fs->name, cli_last_http_status());
+    else
+        cli_error("%s %s %s: %s", gf_data_type_name((gf_data_type)t), j->date, fs->name,
+                  gf_strerror(st));
+    return GF_OK;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void json_begin(const job *j, int t, const char *status)
+{
+    printf("{\"project\":");
+    cli_json_str(stdout, j->req.ai, strlen(j->req.ai));
+    printf(",\"type\":\"%s\",\"data\":\"%s\",\"date\":\"%s\",\"status\":",
+           gf_export_type_name(j->req.type), gf_data_type_name((gf_data_type)t), j->date);
+    if (status != NULL)
+        printf("\"%s\"", status);
+    else
+        printf("null");
+}
+
+static void json_end(int exit_code, const char *error)
+{
+    printf(",\"exit\":%d,\"error\":", exit_code);
+    if (error != NULL)
+        cli_json_str(stdout, error, strlen(error));
+    else
+        printf("null");
+    printf("}\n");
+}
+
+/* The error text of an API-stage failure, with the details that help. */
+static void api_error_text(gf_status st, char *out, size_t cap)
+{
+    if (st == GF_E_API_ERROR) {
+        char msg[512];
+        cli_sanitize(msg, sizeof(msg), ans.error_msg.ptr ? ans.error_msg.ptr : "",
+                     ans.error_msg.len);
+        snprintf(out, cap, "the API reported an error: %s", msg[0] ? msg : "(no errorMsg)");
+    } else if (st == GF_E_HTTP_STATUS || st == GF_E_AUTH) {
+        snprintf(out, cap, "%s (HTTP %d from the API)", gf_strerror(st), cli_last_http_status());
+    } else {
+        snprintf(out, cap, "%s", gf_strerror(st));
+    }
+}
+
+/* ---- one export -------------------------------------------------------- */
+
+static int folder_path(const cli_opts *o, job *j, int t)
+{
+    if ((size_t)snprintf(j->f[t].dir, sizeof(j->f[t].dir), "%s/%s/%s/%s/%s", o->out, o->project,
+                         gf_data_type_name((gf_data_type)t), gf_export_type_name(o->type),
+                         j->date) >= sizeof(j->f[t].dir)) {
+        cli_error("--out path too long");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Run one export: one data type or all, one period. Returns the exit code;
+ * counts (done, waiting, missing, failed) per type go to tally when set. */
+typedef struct tally {
+    unsigned done, waiting, missing, failed;
+} tally;
+
+static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
+{
+    static job j;
+    int rc, code = EXIT_DONE;
+
+    memset(&j, 0, sizeof(j));
+    j.o = o;
+    j.n = n;
+    snprintf(j.date, sizeof(j.date), "%s", date);
+    j.req.type = o->type;
+    j.req.data = only_type >= 0 ? (gf_data_type)only_type : GF_DATA_ALL;
+    j.req.ai = o->project;
+    j.req.date = j.date;
+    j.req.expire_min = o->expire_min;
+
+    bool all_complete = true;
+    for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
+        j.f[t].involved = only_type < 0 || t == only_type;
+        if (!j.f[t].involved)
+            continue;
+        if (o->cmd != CMD_LINKS) {
+            if ((rc = folder_path(o, &j, t)) != 0)
+                return rc;
+            j.f[t].complete = store_exists(j.f[t].dir, "MANIFEST");
+        }
+        all_complete &= j.f[t].complete;
+    }
+
+    gf_status st = GF_OK;
+    if (!all_complete) {
+        gf_fetch_handler fh = {&j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
+                               o->cmd == CMD_LINKS ? NULL : fetch_done};
+        uint32_t wait_ms = o->cmd == CMD_SYNC ? 0 : o->wait_s * 1000u;
+        st = gf_fetch_export(&n->cl, &j.req, wait_ms, &fh, &ans);
+    }
+
+    /* What became of each folder. */
+    char error[700];
+    error[0] = '\0';
+    bool api_failed = !all_complete && !j.planned;
+    if (api_failed)
+        api_error_text(st, error, sizeof(error));
+    for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
+        folder *f = &j.f[t];
+        const char *type_error = NULL;
+        if (!f->involved)
+            continue;
+        if (f->complete) {
+            f->exit = EXIT_DONE;
+        } else if (api_failed) {
+            f->exit = cli_exit_for(st, false);
+            type_error = error;
+        } else if (!f->present) {
+            f->exit = EXIT_RUNNING; /* not in the all-types answer: asked again next time */
+            type_error = "not in the all-types answer yet";
+        } else if (o->cmd == CMD_LINKS) {
+            f->exit = EXIT_DONE;
+        } else {
+            size_t ok = 0;
+            int worst = EXIT_DONE;
+            for (size_t k = 0; k < f->count; k++) {
+                file_state *fs = &files[f->first + k];
+                if (fs->done) {
+                    memcpy(entries[ok].name, fs->name, STORE_NAME_MAX);
+                    memcpy(entries[ok].md5, fs->md5, 33);
+                    entries[ok].bytes = fs->bytes;
+                    ok++;
+                } else if (fs->st != GF_OK) {
+                    worst = max_exit(worst, cli_exit_for(fs->st, true));
+                }
+            }
+            if (ok == f->count) {
+                int e = store_write_manifest(f->dir, entries, ok);
+                if (e != 0) {
+                    cli_error("cannot write %s/MANIFEST: %s", f->dir, strerror(e));
+                    worst = EXIT_LOCAL;
+                    type_error = "cannot write the MANIFEST";
+                }
+            } else if (worst == EXIT_DONE) {
+                /* Stopped before this folder's turn (a later API failure,
+                 * a full disk elsewhere). */
+                worst = st != GF_OK ? cli_exit_for(st, j.download_failed) : EXIT_DOWNLOAD;
+                if (worst == EXIT_DONE)
+                    worst = EXIT_DOWNLOAD;
+            }
+            if (worst != EXIT_DONE && type_error == NULL)
+                type_error = f->st != GF_OK ? gf_strerror(f->st) : gf_strerror(st);
+            f->exit = worst;
+        }
+        code = max_exit(code, f->exit);
+
+        if (tl != NULL) {
+            if (f->exit == EXIT_DONE)
+                tl->done++;
+            else if (f->exit == EXIT_RUNNING)
+                tl->waiting++;
+            else if (f->exit == EXIT_NOT_EXISTS)
+                tl->missing++;
+            else
+                tl->failed++;
+        }
+
+        const char *status = f->complete ? "FINISHED"
+                             : api_failed && st == GF_RUNNING ? "RUNNING"
+                             : api_failed && st == GF_NOT_EXISTS ? "NOT_EXISTS"
+                             : api_failed && st == GF_E_API_ERROR ? "ERROR"
+                             : api_failed ? NULL
+                             : !f->present ? "RUNNING"
+                                           : state_name(ans.state);
+        if (o->json) {
+            json_begin(&j, t, status);
+            if (o->cmd == CMD_LINKS) {
+                printf(",\"links\":[");
+                for (size_t k = 0; !api_failed && f->present && k < f->count; k++) {
+                    if (k)
+                        putchar(',');
+                    cli_json_str(stdout, ans.link[f->first + k].ptr, ans.link[f->first + k].len);
+                }
+                printf("]");
+            } else {
+                size_t count = 0;
+                if (f->complete)
+                    count = store_read_manifest(f->dir, entries, GF_LINKS_MAX);
+                printf(",\"files\":[");
+                for (size_t k = 0, shown = 0; k < (f->complete ? count : f->count); k++) {
+                    const char *name, *md5;
+                    uint64_t bytes;
+                    if (f->complete) {
+                        name = entries[k].name;
+                        md5 = entries[k].md5;
+                        bytes = entries[k].bytes;
+                    } else {
+                        file_state *fs = &files[f->first + k];
+                        if (!fs->done || api_failed)
+                            continue;
+                        name = fs->name;
+                        md5 = fs->md5;
+                        bytes = fs->bytes;
+                    }
+                    printf("%s{\"name\":", shown++ ? "," : "");
+                    cli_json_str(stdout, name, strlen(name));
+                    printf(",\"bytes\":%llu,\"md5\":\"%s\"}", (unsigned long long)bytes, md5);
+                }
+                printf("]");
+            }
+            json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
+        } else if (o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
+            for (size_t k = 0; k < f->count; k++)
+                printf("%s\n", ans.link[f->first + k].ptr);
+        }
+
+        const char *dname = gf_data_type_name((gf_data_type)t);
+        if (f->exit == EXIT_DONE && o->cmd != CMD_LINKS) {
+            if (f->complete)
+                cli_note("%s %s: already complete in %s", dname, j.date, f->dir);
+            else
+                cli_note("%s %s: %zu file%s in %s", dname, j.date, f->count,
+                         f->count == 1 ? "" : "s", f->dir);
+        } else if (f->exit == EXIT_RUNNING || f->exit == EXIT_NOT_EXISTS) {
+            cli_note("%s %s: %s", dname, j.date, type_error ? type_error : "");
+        } else if (f->exit != EXIT_DONE && (api_failed || o->cmd == CMD_LINKS)) {
+            if (t == only_type || only_type < 0) {
+                /* one message for an API failure, not ten */
+                if (!(api_failed && only_type < 0 && t != (int)GF_DATA_VISIT))
+                    cli_error("%s %s: %s", only_type < 0 ? "all types" : dname, j.date,
+                              type_error ? type_error : "");
+            }
+        }
+    }
+    fflush(stdout);
+    return code;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static int default_period(const cli_opts *o, cli_net *n, gf_period *p)
+{
+    int64_t now = n->port.utc_s(n->port.ctx);
+    if (now == GF_PORT_NO_TIME) {
+        cli_error("the clock is not set: give --date");
+        return EXIT_USAGE;
+    }
+    *p = gf_period_last_complete(o->type, now);
+    return 0;
+}
+
+static int single_type(const cli_opts *o)
+{
+    if (o->all)
+        return -1;
+    for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
+        if (o->data[t])
+            return t;
+    }
+    return -1;
+}
+
+int cli_links(const cli_opts *o, cli_net *n)
+{
+    gf_period p;
+    char date[GF_DATE_MAX + 1];
+    int rc;
+    if (o->date != NULL) {
+        gf_period_parse(o->type, o->date, strlen(o->date), &p);
+    } else if ((rc = default_period(o, n, &p)) != 0) {
+        return rc;
+    }
+    gf_period_format(&p, date);
+    return run_export(o, n, date, single_type(o), NULL);
+}
+
+static int with_lock(const cli_opts *o, int *fd)
+{
+    char path[STORE_PATH_MAX];
+    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path));
+    if (rc == EWOULDBLOCK) {
+        cli_error("could not get the lock %s: another giofetch still holds it after %u s", path,
+                  (unsigned)o->lock_wait_s);
+        return EXIT_LOCAL;
+    }
+    if (rc != 0) {
+        cli_error("cannot lock %s: %s", o->out, strerror(rc));
+        return EXIT_LOCAL;
+    }
+    return 0;
+}
+
+int cli_fetch(const cli_opts *o, cli_net *n)
+{
+    gf_period p;
+    char date[GF_DATE_MAX + 1];
+    int rc, fd = -1;
+    if (o->date != NULL) {
+        gf_period_parse(o->type, o->date, strlen(o->date), &p);
+    } else if ((rc = default_period(o, n, &p)) != 0) {
+        return rc;
+    }
+    gf_period_format(&p, date);
+    if ((rc = with_lock(o, &fd)) != 0)
+        return rc;
+    rc = run_export(o, n, date, single_type(o), NULL);
+    store_unlock(fd);
+    return rc;
+}
+
+int cli_sync(const cli_opts *o, cli_net *n)
+{
+    gf_period from, to;
+    int rc, fd = -1, code = EXIT_DONE;
+    tally tl = {0, 0, 0, 0};
+
+    if (o->to != NULL) {
+        gf_period_parse(o->type, o->to, strlen(o->to), &to);
+    } else if ((rc = default_period(o, n, &to)) != 0) {
+        return rc;
+    }
+    if (o->from != NULL) {
+        gf_period_parse(o->type, o->from, strlen(o->from), &from);
+    } else {
+        /* The API keeps data 15 days: look back that far. */
+        from = to;
+        from.index -= o->type == GF_EXPORT_DAY ? 14 : 15 * 24 - 1;
+    }
+    if (from.index > to.index) {
+        cli_error("--from is after --to");
+        return EXIT_USAGE;
+    }
+    if ((rc = with_lock(o, &fd)) != 0)
+        return rc;
+
+    bool stop = false;
+    for (gf_period p = from; p.index <= to.index && !stop; p.index++) {
+        char date[GF_DATE_MAX + 1];
+        gf_period_format(&p, date);
+        for (int t = o->all ? -1 : 0; t < (int)GF_DATA_TYPES && !stop; t++) {
+            if (t >= 0 && !o->data[t])
+                continue;
+            int e = run_export(o, n, date, t, &tl);
+            if (e != EXIT_DONE && e != EXIT_RUNNING && e != EXIT_NOT_EXISTS)
+                code = max_exit(code, e);
+            if (e == EXIT_AUTH || e == EXIT_LOCAL || e == EXIT_USAGE)
+                stop = true; /* nothing later can go better */
+            if (o->all)
+                break;
+        }
+    }
+    store_unlock(fd);
+    if (o->json)
+        printf("{\"summary\":{\"done\":%u,\"waiting\":%u,\"missing\":%u,\"failed\":%u},\"exit\":%d}\n",
+               tl.done, tl.waiting, tl.missing, tl.failed, code);
+    if (code != EXIT_DONE)
+        cli_error("sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
+                  tl.missing, tl.failed);
+    else
+        cli_note("sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
+                 tl.missing, tl.failed);
+    return code;
+}

@@ -1,0 +1,310 @@
+/* The network side of the tool: POSIX port, TLS with CA certificates from
+ * files, the proxy from --proxy or the environment, the client, and the
+ * mapping of a gf_status to an exit code. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "gf_port_posix.h"
+
+#ifndef GF_CA_BUNDLE
+#define GF_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+
+/* Read a whole file, NUL-terminated (mbedTLS wants the NUL for PEM). */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (cap - n < 8193) {
+            if (cap > (64u << 20)) { /* no CA bundle is this large */
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *b = realloc(buf, cap);
+            if (b == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t r = fread(buf + n, 1, 8192, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    buf[n++] = '\0';
+    *len = n;
+    return buf;
+}
+
+static bool add_ca_file(gf_tls *tls, const char *path)
+{
+    size_t len;
+    unsigned char *buf = slurp(path, &len);
+    if (buf == NULL)
+        return false;
+    gf_status st = gf_tls_add_ca(tls, buf, len);
+    free(buf);
+    return st == GF_OK;
+}
+
+/* A directory as OpenWrt keeps them: every *.crt and *.pem in it. */
+static bool add_ca_dir(gf_tls *tls, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool any = false;
+    char path[4096];
+    if (d == NULL)
+        return false;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || (strcmp(e->d_name + n - 4, ".crt") != 0 && strcmp(e->d_name + n - 4, ".pem") != 0))
+            continue;
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+            continue;
+        any |= add_ca_file(tls, path);
+    }
+    closedir(d);
+    return any;
+}
+
+static int load_cas(const cli_opts *o, gf_tls *tls)
+{
+    const char *path = o->ca_file != NULL ? o->ca_file : GF_CA_BUNDLE;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        cli_error("cannot read CA certificates %s: %s%s", path, strerror(errno),
+                  o->ca_file == NULL ? " (give --ca-file)" : "");
+        return EXIT_USAGE;
+    }
+    bool ok = S_ISDIR(sb.st_mode) ? add_ca_dir(tls, path) : add_ca_file(tls, path);
+    if (!ok) {
+        cli_error("no usable CA certificate in %s", path);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode user information (RFC 3986 section 2.1) into out. */
+static bool pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *olen)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi, lo;
+            if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+                return false;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        if (k + 1 >= cap || (unsigned char)c < 0x20)
+            return false;
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    *olen = k;
+    return true;
+}
+
+/* --proxy or https_proxy: http://[user:pass@]host[:port][/]. The user
+ * information goes only into Proxy-Authorization, sent only to the proxy. */
+static int setup_proxy(const cli_opts *o, cli_net *n)
+{
+    const char *p = o->proxy;
+    if (p == NULL)
+        p = getenv("https_proxy");
+    if (p == NULL || p[0] == '\0')
+        p = getenv("HTTPS_PROXY");
+    if (p == NULL || p[0] == '\0')
+        return 0;
+    const char *rest = p;
+    if (strncmp(rest, "http://", 7) == 0)
+        rest += 7;
+    else if (strstr(rest, "://") != NULL) {
+        cli_error("proxy: only http:// proxies are supported");
+        return EXIT_USAGE;
+    }
+    size_t auth_end = strcspn(rest, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < auth_end; i++) {
+        if (rest[i] == '@')
+            at = rest + i;
+    }
+    char url[GF_URL_MAX];
+    const char *hostport = at != NULL ? at + 1 : rest;
+    if ((size_t)snprintf(url, sizeof(url), "http://%.*s/", (int)(rest + auth_end - hostport),
+                         hostport) >= sizeof(url)) {
+        cli_error("proxy: URL too long");
+        return EXIT_USAGE;
+    }
+    gf_url u;
+    if (gf_url_parse(url, strlen(url), &u) != GF_OK) {
+        cli_error("proxy: cannot parse the proxy URL");
+        return EXIT_USAGE;
+    }
+    memcpy(n->proxy.host, u.host.ptr, u.host.len);
+    n->proxy.host[u.host.len] = '\0';
+    n->proxy.port = u.port_given ? u.port : 1080;
+    if (at != NULL) {
+        char user[256];
+        unsigned char raw[256];
+        size_t len = 0;
+        if (!pct_decode(rest, (size_t)(at - rest), user, sizeof(user), &len)) {
+            cli_error("proxy: bad user information in the proxy URL");
+            return EXIT_USAGE;
+        }
+        memcpy(raw, user, len);
+        memcpy(n->proxy_auth, "Basic ", 6);
+        if (!gf_crypto_mbedtls.base64_encode(n->proxy_auth + 6, sizeof(n->proxy_auth) - 6, raw, len)) {
+            cli_error("proxy: user information too long");
+            return EXIT_USAGE;
+        }
+        n->proxy.authorization = n->proxy_auth;
+    }
+    n->proxy.no_proxy = getenv("no_proxy");
+    if (n->proxy.no_proxy == NULL || n->proxy.no_proxy[0] == '\0')
+        n->proxy.no_proxy = getenv("NO_PROXY");
+    n->cl.http.proxy = &n->proxy;
+    return 0;
+}
+
+int cli_net_setup(const cli_opts *o, cli_net *n)
+{
+    int rc;
+    gf_port_posix_init(&n->port);
+    gf_tls_init(&n->tls);
+    if (gf_tls_setup(&n->tls, &n->port) != GF_OK) {
+        cli_error("TLS setup failed: %s", n->tls.reason);
+        return EXIT_UNREACHABLE;
+    }
+    if ((rc = load_cas(o, &n->tls)) != 0)
+        return rc;
+    gf_client_init(&n->cl, &n->port, &n->tls);
+    n->cl.crypto = &gf_crypto_mbedtls;
+    n->cl.http.timeout_ms = o->timeout_s * 1000u;
+    n->cl.http.on_event = cli_event;
+    n->cl.retries = o->retries;
+    if (o->base_url != NULL && o->base_url[0] != '\0') {
+        gf_url u;
+        if (gf_url_parse(o->base_url, strlen(o->base_url), &u) != GF_OK || u.query.len > 0) {
+            cli_error("--base-url '%s' is not an http(s) URL without a query", o->base_url);
+            return EXIT_USAGE;
+        }
+        n->cl.base_url = o->base_url;
+    }
+    if ((rc = setup_proxy(o, n)) != 0)
+        return rc;
+    if ((rc = cli_load_creds(o, &n->creds)) != 0)
+        return rc;
+    n->cl.client_id = n->creds.have_client_id ? n->creds.client_id : NULL;
+    if (n->creds.mint) {
+        gf_status st = gf_mint_token(&n->cl, n->creds.project_uid, o->project, n->creds.secret,
+                                     n->creds.secret_len, n->creds.token, sizeof(n->creds.token));
+        memset(n->creds.secret, 0, sizeof(n->creds.secret));
+        if (st != GF_OK) {
+            cli_error("could not mint a token: %s", gf_strerror(st));
+            return cli_exit_for(st, false);
+        }
+    }
+    n->cl.token = n->creds.token;
+    return 0;
+}
+
+void cli_net_free(cli_net *n)
+{
+    gf_client_free(&n->cl);
+    gf_tls_free(&n->tls);
+    memset(&n->creds, 0, sizeof(n->creds));
+}
+
+int cli_exit_for(gf_status st, bool download)
+{
+    switch (st) {
+    case GF_OK:
+        return EXIT_DONE;
+    case GF_RUNNING:
+        return EXIT_RUNNING;
+    case GF_NOT_EXISTS:
+        return EXIT_NOT_EXISTS;
+    case GF_E_API_ERROR:
+        return EXIT_API_ERROR;
+    case GF_E_SINK:
+        return EXIT_LOCAL;
+    default:
+        break;
+    }
+    if (download)
+        return EXIT_DOWNLOAD;
+    switch (st) {
+    case GF_E_AUTH:
+        return EXIT_AUTH;
+    case GF_E_EXPORT_TYPE:
+    case GF_E_DATA_TYPE:
+    case GF_E_AI:
+    case GF_E_DATE_FORMAT:
+    case GF_E_DATE_NEEDS_HOUR:
+    case GF_E_DATE_INVALID:
+    case GF_E_EXPIRE:
+    case GF_E_ARGUMENT:
+    case GF_E_URL:
+    case GF_E_URL_SCHEME:
+    case GF_E_URL_USERINFO:
+    case GF_E_HEADER_INJECTION:
+        return EXIT_USAGE;
+    case GF_E_JSON:
+    case GF_E_JSON_TOP:
+    case GF_E_STATUS_MISSING:
+    case GF_E_STATUS_UNKNOWN:
+    case GF_E_LINKS_TYPE:
+    case GF_E_FIELD_TYPE:
+    case GF_E_LINK_URL:
+    case GF_E_ANSWER_MISMATCH:
+    case GF_E_TOO_LARGE:
+    case GF_E_HTTP_SYNTAX:
+    case GF_E_HTTP_LINE_TOO_LONG:
+    case GF_E_HTTP_TOO_MANY_HEADERS:
+    case GF_E_HTTP_CONTENT_LENGTH:
+    case GF_E_HTTP_CHUNK:
+    case GF_E_HTTP_STATUS:
+    case GF_E_REDIRECT_LIMIT:
+    case GF_E_REDIRECT_LOCATION:
+    case GF_E_BUFFER:
+        return EXIT_MALFORMED;
+    default:
+        return EXIT_UNREACHABLE; /* network, TLS, proxy, refused redirect, 429/5xx */
+    }
+}

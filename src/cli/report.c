@@ -1,0 +1,177 @@
+/* What the tool tells its user: one line per message on stderr with a
+ * stable prefix, -v lines from the library's events, progress only on a
+ * terminal. The token never passes through here: the library's events
+ * carry no credentials. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static struct {
+    bool quiet, verbose, tty;
+    int last_http;
+    bool progress_shown;
+    char label[96];
+    size_t index, count;
+    struct timespec start;
+} r;
+
+void cli_report_init(const cli_opts *o)
+{
+    memset(&r, 0, sizeof(r));
+    r.quiet = o->quiet;
+    r.verbose = o->verbose;
+    r.tty = !o->quiet && isatty(STDERR_FILENO);
+}
+
+void cli_sanitize(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    dst[n] = '\0';
+}
+
+static void line(const char *prefix, const char *fmt, va_list ap)
+{
+    char text[1024];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    cli_progress_end();
+    fprintf(stderr, "giofetch: %s%s\n", prefix, text);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line("", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+    if (r.quiet)
+        return;
+    va_start(ap, fmt);
+    line("", fmt, ap);
+    va_end(ap);
+}
+
+int cli_last_http_status(void) { return r.last_http; }
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+void cli_progress_file(const char *label, size_t index, size_t count)
+{
+    snprintf(r.label, sizeof(r.label), "%s", label);
+    r.index = index;
+    r.count = count;
+    clock_gettime(CLOCK_MONOTONIC, &r.start);
+}
+
+void cli_progress_end(void)
+{
+    if (r.progress_shown) {
+        fputs("\r\033[K", stderr);
+        r.progress_shown = false;
+    }
+}
+
+static void progress(const gf_event *ev)
+{
+    if (!r.tty)
+        return;
+    double s = seconds_since(&r.start);
+    double mb = (double)ev->done / 1e6;
+    double rate = s > 0.05 ? mb / s : 0.0;
+    if (ev->total > 0)
+        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f of %.1f MB, %.1f MB/s", r.label,
+                r.index + 1, r.count, mb, (double)ev->total / 1e6, rate);
+    else
+        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f MB, %.1f MB/s", r.label,
+                r.index + 1, r.count, mb, rate);
+    r.progress_shown = true;
+}
+
+void cli_event(void *user, const gf_event *ev)
+{
+    char text[600];
+    (void)user;
+    cli_sanitize(text, sizeof(text), ev->text, strlen(ev->text));
+    switch (ev->kind) {
+    case GF_EV_RESPONSE:
+        r.last_http = ev->http_status;
+        if (r.verbose)
+            cli_note("< %d%s%s", ev->http_status, text[0] ? " " : "", text);
+        break;
+    case GF_EV_PROGRESS:
+        progress(ev);
+        break;
+    case GF_EV_RETRY:
+        if (!r.quiet)
+            cli_note("retrying in %.1f s: %s", ev->delay_ms / 1000.0, text);
+        break;
+    case GF_EV_WAIT:
+        cli_note("export still running; asking again in %.0f s", ev->delay_ms / 1000.0);
+        break;
+    case GF_EV_CONNECT:
+        if (r.verbose)
+            cli_note("connecting to %s", text);
+        break;
+    case GF_EV_REQUEST:
+        if (r.verbose)
+            cli_note("> %s", text);
+        break;
+    case GF_EV_REDIRECT:
+        if (r.verbose)
+            cli_note("redirected (%d) to %s", ev->http_status, text);
+        break;
+    case GF_EV_TLS:
+        if (r.verbose)
+            cli_note("TLS: %s", text);
+        break;
+    case GF_EV_NOTICE:
+        if (r.verbose)
+            cli_note("%s", text);
+        break;
+    }
+}
+
+void cli_json_str(FILE *f, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc(c, f);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+        } else {
+            putc(c, f);
+        }
+    }
+    putc('"', f);
+}

@@ -1,0 +1,370 @@
+/* Files on disk: the .part sink, safe names, the MANIFEST, the lock. A file
+ * gets its final name only once it is complete and verified; a folder gets
+ * its MANIFEST only once every file in it has. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+int store_mkdirs(const char *path)
+{
+    char tmp[STORE_PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof(tmp))
+        return ENAMETOOLONG;
+    memcpy(tmp, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0')
+            continue;
+        char c = tmp[i];
+        tmp[i] = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return errno;
+        tmp[i] = c;
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return errno;
+    return S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
+}
+
+bool store_exists(const char *dir, const char *name)
+{
+    char path[STORE_PATH_MAX];
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+        return false;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static bool same_ignoring_case(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static bool taken(char names[][STORE_NAME_MAX], size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (same_ignoring_case(names[i], name))
+            return true;
+    }
+    return false;
+}
+
+/* DESIGN.md: the raw last path segment when it is only [A-Za-z0-9._-],
+ * 1..128 bytes, no leading dot, not MANIFEST, not ending in .part. */
+static bool safe_segment(const char *s, size_t n)
+{
+    static const char part[] = ".part";
+    if (n == 0 || n > 128 || s[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    if (n == 8 && memcmp(s, "MANIFEST", 8) == 0)
+        return false;
+    return !(n >= sizeof(part) - 1 && memcmp(s + n - (sizeof(part) - 1), part, sizeof(part) - 1) == 0);
+}
+
+void store_name(const char *link, size_t index, char names[][STORE_NAME_MAX], size_t count,
+                char out[STORE_NAME_MAX])
+{
+    gf_url u;
+    out[0] = '\0';
+    if (gf_url_parse(link, strlen(link), &u) == GF_OK) {
+        const char *seg = u.path.ptr;
+        size_t n = u.path.len;
+        for (size_t i = 0; i < u.path.len; i++) {
+            if (u.path.ptr[i] == '/') {
+                seg = u.path.ptr + i + 1;
+                n = u.path.len - i - 1;
+            }
+        }
+        if (safe_segment(seg, n)) {
+            memcpy(out, seg, n);
+            out[n] = '\0';
+            if (!taken(names, count, out))
+                return;
+        }
+    }
+    snprintf(out, STORE_NAME_MAX, "part-%zu.csv.gz", index);
+    for (unsigned k = 1; taken(names, count, out); k++)
+        snprintf(out, STORE_NAME_MAX, "part-%zu-%u.csv.gz", index, k);
+}
+
+/* ---- the .part sink ---------------------------------------------------- */
+
+static gf_status fail(store_file *f, int err)
+{
+    f->err = err;
+    return GF_E_SINK;
+}
+
+static gf_status f_held(void *ctx, uint64_t *bytes)
+{
+    store_file *f = ctx;
+    struct stat sb;
+    if (fstat(f->fd, &sb) != 0)
+        return fail(f, errno);
+    *bytes = (uint64_t)sb.st_size;
+    return GF_OK;
+}
+
+static gf_status f_read_back(void *ctx, uint64_t off, unsigned char *buf, size_t len)
+{
+    store_file *f = ctx;
+    while (len > 0) {
+        ssize_t r = pread(f->fd, buf, len, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return fail(f, r < 0 ? errno : EIO);
+        buf += r;
+        off += (uint64_t)r;
+        len -= (size_t)r;
+    }
+    return GF_OK;
+}
+
+static gf_status f_write(void *ctx, const unsigned char *data, size_t len)
+{
+    store_file *f = ctx;
+    while (len > 0) {
+        ssize_t r = write(f->fd, data, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return fail(f, r < 0 ? errno : ENOSPC);
+        data += r;
+        len -= (size_t)r;
+    }
+    return GF_OK;
+}
+
+static gf_status f_discard(void *ctx)
+{
+    store_file *f = ctx;
+    if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
+        return fail(f, errno);
+    return GF_OK;
+}
+
+static gf_status f_commit(void *ctx)
+{
+    store_file *f = ctx;
+    if (fsync(f->fd) != 0) {
+        int e = errno;
+        close(f->fd);
+        f->fd = -1;
+        return fail(f, e);
+    }
+    if (close(f->fd) != 0) {
+        f->fd = -1;
+        return fail(f, errno);
+    }
+    f->fd = -1;
+    if (rename(f->part, f->final) != 0)
+        return fail(f, errno);
+    return GF_OK;
+}
+
+int store_open(store_file *f, const char *dir, const char *name)
+{
+    memset(f, 0, sizeof(*f));
+    f->fd = -1;
+    if ((size_t)snprintf(f->final, sizeof(f->final), "%s/%s", dir, name) >= sizeof(f->final) ||
+        (size_t)snprintf(f->part, sizeof(f->part), "%s/%s.part", dir, name) >= sizeof(f->part))
+        return ENAMETOOLONG;
+    /* No O_TRUNC: what an earlier run left is resumed. */
+    f->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f->fd < 0)
+        return errno;
+    if (lseek(f->fd, 0, SEEK_END) < 0) {
+        int e = errno;
+        close(f->fd);
+        f->fd = -1;
+        return e;
+    }
+    f->sink.ctx = f;
+    f->sink.held = f_held;
+    f->sink.read_back = f_read_back;
+    f->sink.write = f_write;
+    f->sink.discard = f_discard;
+    f->sink.commit = f_commit;
+    return 0;
+}
+
+void store_close(store_file *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+}
+
+/* ---- MANIFEST ---------------------------------------------------------- */
+
+int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *size)
+{
+    static const char digits[] = "0123456789abcdef";
+    char path[STORE_PATH_MAX];
+    unsigned char buf[16384], md5[16];
+    gf_md5_ctx ctx;
+    uint64_t total = 0;
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+        return ENAMETOOLONG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    gf_crypto_mbedtls.md5_start(&ctx);
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            gf_crypto_mbedtls.md5_finish(&ctx, md5);
+            return e;
+        }
+        if (r == 0)
+            break;
+        gf_crypto_mbedtls.md5_update(&ctx, buf, (size_t)r);
+        total += (uint64_t)r;
+    }
+    close(fd);
+    gf_crypto_mbedtls.md5_finish(&ctx, md5);
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = digits[md5[i] >> 4];
+        hex[2 * i + 1] = digits[md5[i] & 15];
+    }
+    hex[32] = '\0';
+    *size = total;
+    return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int rc = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+int store_write_manifest(const char *dir, const store_entry *e, size_t count)
+{
+    char tmp[STORE_PATH_MAX], path[STORE_PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/MANIFEST.tmp", dir) >= sizeof(tmp) ||
+        (size_t)snprintf(path, sizeof(path), "%s/MANIFEST", dir) >= sizeof(path))
+        return ENAMETOOLONG;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return errno;
+    for (size_t i = 0; i < count; i++)
+        fprintf(f, "%s  %s\n", e[i].md5, e[i].name);
+    int rc = 0;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = errno;
+    if (fclose(f) != 0 && rc == 0)
+        rc = errno;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = errno;
+    if (rc != 0) {
+        unlink(tmp);
+        return rc;
+    }
+    return fsync_dir(dir);
+}
+
+size_t store_read_manifest(const char *dir, store_entry *e, size_t max)
+{
+    char path[STORE_PATH_MAX], line[STORE_NAME_MAX + 64];
+    size_t n = 0;
+    if ((size_t)snprintf(path, sizeof(path), "%s/MANIFEST", dir) >= sizeof(path))
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (n < max && fgets(line, sizeof(line), f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strlen(line) < 35 || line[32] != ' ' || line[33] != ' ')
+            continue;
+        memcpy(e[n].md5, line, 32);
+        e[n].md5[32] = '\0';
+        size_t len = strlen(line + 34);
+        if (len >= sizeof(e[n].name))
+            continue;
+        memcpy(e[n].name, line + 34, len + 1);
+        char p[STORE_PATH_MAX];
+        struct stat sb;
+        e[n].bytes = 0;
+        if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, e[n].name) < sizeof(p) && stat(p, &sb) == 0)
+            e[n].bytes = (uint64_t)sb.st_size;
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* ---- the lock ---------------------------------------------------------- */
+
+int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap)
+{
+    int rc = store_mkdirs(dir);
+    if (rc != 0)
+        return rc;
+    if ((size_t)snprintf(path, cap, "%s/.giofetch.lock", dir) >= cap)
+        return ENAMETOOLONG;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return errno;
+    for (uint32_t waited = 0;; waited++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *out = fd;
+            return 0;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return e;
+        }
+        if (waited >= wait_s) {
+            close(fd);
+            return EWOULDBLOCK;
+        }
+        if (waited == 0)
+            fprintf(stderr, "giofetch: %s is held by another giofetch; waiting up to %u s\n",
+                    path, (unsigned)wait_s);
+        sleep(1);
+    }
+}
+
+void store_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* closing the descriptor releases the flock */
+}
