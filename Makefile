@@ -50,7 +50,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(patsubst ./%,%,$(1)))
 
-.PHONY: all lib cli test unit deps install uninstall clean
+.PHONY: all lib cli test unit deps install uninstall clean demo
 
 all: $(LIB) $(CLI)
 lib: $(LIB)
@@ -79,11 +79,19 @@ unit: $(UNIT)
 # The end-to-end runner takes the CLI as a command with an optional prefix
 # (an emulator); tools such as gf_get are found beside the CLI binary.
 E2E_CLI ?= $(CLI)
-test: $(UNIT) $(CLI) $(GET)
+test: deps
+	@$(MAKE) --no-print-directory $(UNIT) $(CLI) $(GET)
 	@tests/tools/total.sh "$(UNIT)" "$(PYTHON) tests/e2e/run.py --cli '$(E2E_CLI)'"
 
 deps:
 	@tests/tools/deps.sh $(ARCH)
+
+# The main job without a GrowingIO account: a local export server, one day
+# of every data type fetched and verified. The files stay in $(DEMO_OUT).
+DEMO_OUT ?= $(O)/demo
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/tools/demo.sh $(CLI) $(DEMO_OUT)
 
 install: $(LIB) $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/giofetch
