@@ -31,14 +31,18 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 
+# SANITIZE=1: the whole build under AddressSanitizer and UBSan (own folder).
+SANITIZE ?=
+GF_SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer,)
+
 ifeq ($(CROSS_COMPILE),)
-O ?= build
+O ?= build$(if $(SANITIZE),/sanitize,)
 else
 O ?= build/$(patsubst %-,%,$(CROSS_COMPILE))
 endif
 
-GF_BUILD_CFLAGS := -std=c99 $(addprefix -I,$(GF_INCLUDE_DIRS)) -MMD -MP
-GF_LINK_STATIC := $(if $(STATIC),-static,)
+GF_BUILD_CFLAGS := -std=c99 $(addprefix -I,$(GF_INCLUDE_DIRS)) -MMD -MP $(GF_SAN_FLAGS)
+GF_LINK_STATIC := $(if $(STATIC),-static,) $(GF_SAN_FLAGS)
 
 LIB := $(O)/libgiofetch.a
 CLI := $(O)/giofetch
@@ -123,6 +127,10 @@ check-core: $(CORE_OBJS)
 	@bad=$$($(NM) -u $(CORE_OBJS) | grep -wE 'malloc|calloc|realloc|free' || true); \
 	if [ -n "$$bad" ]; then echo "core objects reference the allocator:"; echo "$$bad"; exit 1; fi; \
 	echo "check-core: no core object references malloc, calloc, realloc or free"
+
+# Targets of their own areas: cross builds and sizes, fuzzing and coverage,
+# benchmarks.
+-include tests/edge/edge.mk tests/fuzz/fuzz.mk tests/bench/bench.mk
 
 GF_VERSION := $(shell sed -n 's/^\#define GF_VERSION "\(.*\)"/\1/p' include/giofetch/giofetch.h)
 

@@ -60,8 +60,7 @@ static gf_status wait_finished(gf_client *cl, const gf_request *req, uint32_t wa
             cl->http.on_event(cl->http.event_user, &ev);
         }
         p->sleep_ms(p->ctx, d);
-        if (delay < GF_BACKOFF_MAX_MS)
-            delay *= 2;
+        delay = delay >= GF_BACKOFF_MAX_MS / 2 ? GF_BACKOFF_MAX_MS : delay * 2;
     }
 }
 
