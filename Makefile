@@ -33,7 +33,11 @@ MANDIR ?= $(PREFIX)/share/man
 
 # SANITIZE=1: the whole build under AddressSanitizer and UBSan (own folder).
 SANITIZE ?=
-GF_SAN_FLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer,)
+ifneq ($(SANITIZE),)
+GF_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+GF_SAN_FLAGS :=
+endif
 
 ifeq ($(CROSS_COMPILE),)
 O ?= build$(if $(SANITIZE),/sanitize,)
