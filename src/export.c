@@ -7,9 +7,16 @@
 typedef struct call {
     gf_client *cl;
     size_t len;
+    int status;
     uint32_t retry_after_ms;
     bool too_large;
 } call;
+
+static gf_status call_head(void *user, int status)
+{
+    ((call *)user)->status = status;
+    return GF_OK;
+}
 
 static gf_status call_header(void *user, int status, gf_view name, gf_view value)
 {
@@ -23,6 +30,8 @@ static gf_status call_header(void *user, int status, gf_view name, gf_view value
 static gf_status call_body(void *user, const unsigned char *data, size_t len)
 {
     call *c = user;
+    if (c->status != 200)
+        return GF_OK; /* an error page: only its status matters */
     if (len > GF_ANSWER_MAX - c->len) {
         c->too_large = true;
         return GF_E_TOO_LARGE;
@@ -88,14 +97,14 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         gf_status st = build_url(cl, req);
         if (st != GF_OK)
             return st;
-        call c = {cl, 0, 0, false};
+        call c = {cl, 0, 0, 0, false};
         int status = 0;
         /* An API call has an overall deadline of twice the idle timeout. */
         uint64_t deadline = 2ull * cl->http.timeout_ms;
         gf_http_request hr = {req != NULL ? "GET" : "POST", cl->answer, hdr, n,
                               (const unsigned char *)body, body != NULL ? strlen(body) : 0,
                               deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline, true};
-        gf_http_handler hd = {&c, call_header, NULL, call_body};
+        gf_http_handler hd = {&c, call_header, call_head, call_body};
         pace(cl);
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
         if (c.too_large)

@@ -242,9 +242,10 @@ static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size
             *got = (size_t)ret;
             return GF_OK;
         }
-        if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
             /* An end without close_notify is reported as an end too: the
-             * HTTP framing above decides whether the response is complete. */
+             * HTTP framing above decides whether the response is complete,
+             * and a kept-alive connection the server dropped is retried. */
             *got = 0;
             return GF_OK;
         }

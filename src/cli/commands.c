@@ -99,7 +99,7 @@ static gf_status plan(void *user, const gf_answer *a)
         }
         if (f->complete || !f->present)
             continue;
-        char names[GF_LINKS_MAX][STORE_NAME_MAX];
+        static char names[GF_LINKS_MAX][STORE_NAME_MAX];
         for (size_t k = 0; k < f->count; k++) {
             store_name(a->link[f->first + k].ptr, k, names, k, names[k]);
             memcpy(files[f->first + k].name, names[k], STORE_NAME_MAX);
@@ -259,6 +259,7 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
     int rc, code = EXIT_DONE;
 
     memset(&j, 0, sizeof(j));
+    j.file.fd = -1;
     j.o = o;
     j.n = n;
     snprintf(j.date, sizeof(j.date), "%s", date);
