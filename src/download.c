@@ -24,6 +24,8 @@ typedef struct attempt {
     gf_md5_ctx body_md5;     /* this answer's body, for Content-MD5 on 206 */
     uint64_t next_progress;
     gf_status sink_error;
+    uint64_t earlier_total;  /* the size an earlier attempt announced      */
+    bool earlier_known;
 } attempt;
 
 static bool parse_hex16(gf_view v, unsigned char out[16])
@@ -71,8 +73,10 @@ static gf_status on_header(void *user, int status, gf_view name, gf_view value)
         }
     } else if (status == 206 && gf_view_ieq(name, "content-range")) {
         uint64_t first, last, total;
+        /* The rest of the same file: it starts where we stand, runs to the
+         * end, and the file is as long as an earlier answer said. */
         if (parse_content_range(value, &first, &last, &total) && first == a->held &&
-            last + 1 == total) {
+            last + 1 == total && (!a->earlier_known || total == a->earlier_total)) {
             a->total = total;
             a->total_known = true;
             a->range_ok = true;
@@ -108,6 +112,8 @@ static gf_status on_head(void *user, int status)
 {
     attempt *a = user;
     a->status = status;
+    if (a->md5_b64_given && a->cl->crypto != NULL)
+        a->cl->crypto->md5_start(&a->body_md5);
     if (status == 200 && a->held > 0) {
         /* The server ignored our Range: the whole file comes again. */
         a->res->resumed = false;
@@ -116,8 +122,6 @@ static gf_status on_head(void *user, int status)
             a->sink_error = st;
         return st;
     }
-    if (a->md5_b64_given && a->cl->crypto != NULL)
-        a->cl->crypto->md5_start(&a->body_md5);
     return GF_OK;
 }
 
@@ -283,16 +287,24 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink, gf_do
         sink->discard == NULL || sink->commit == NULL)
         return GF_E_ARGUMENT;
 
+    uint64_t known_total = 0;
+    bool known = false;
     for (uint32_t attempt_no = 1;; attempt_no++) {
         attempt a;
         memset(&a, 0, sizeof(a));
         a.cl = cl;
         a.sink = sink;
         a.res = res;
+        a.earlier_total = known_total;
+        a.earlier_known = known;
         res->attempts = attempt_no;
         gf_status st = one_attempt(&a, url);
         if (st == GF_OK)
             return sink->commit(sink->ctx);
+        if (a.total_known) {
+            known_total = a.total;
+            known = true;
+        }
 
         bool retry;
         switch (st) {
@@ -306,6 +318,7 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink, gf_do
                     return d;
             }
             res->resumed = false;
+            known = false; /* from zero, any size is news */
             retry = true;
             break;
         default:

@@ -1,0 +1,800 @@
+/* gf_download through the scripted port: DESIGN.md "Files" (pre-signed
+ * links, no credential, x-amz-meta-md5-hash / Content-MD5), "A resumed
+ * download must still be verified end to end", and the retry rules of
+ * --retries. The clock is the test port's: nothing really sleeps. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "check.h"
+#include "faketls.h"
+#include "memsink.h"
+#include "testport.h"
+
+#define HOST "files.example"
+#define TARGET "/bucket/exp/part-00000.csv.gz?X-Amz-Expires=300&X-Amz-Signature=abc"
+#define LINK "http://" HOST TARGET
+
+static testport tp;
+static faketls tls;
+static gf_client cl;
+static memsink ms;
+static gf_download_result res;
+
+/* ---- events ------------------------------------------------------------ */
+
+typedef struct evrec {
+    gf_event_kind kind;
+    gf_status status;
+    uint32_t delay_ms;
+    uint64_t done, total;
+    uint64_t at;             /* the fake clock when it was reported */
+} evrec;
+
+static struct {
+    evrec e[64];
+    size_t n;
+} evs;
+
+static void on_event(void *user, const gf_event *ev)
+{
+    (void)user;
+    if (evs.n < sizeof(evs.e) / sizeof(evs.e[0]))
+        evs.e[evs.n++] = (evrec){ev->kind, ev->status, ev->delay_ms, ev->done, ev->total, tp.now};
+}
+
+static size_t count_events(gf_event_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < evs.n; i++)
+        n += evs.e[i].kind == kind;
+    return n;
+}
+
+/* The k-th (from 0) event of a kind, or NULL. */
+static const evrec *event_of(gf_event_kind kind, size_t k)
+{
+    for (size_t i = 0; i < evs.n; i++) {
+        if (evs.e[i].kind == kind && k-- == 0)
+            return &evs.e[i];
+    }
+    return NULL;
+}
+
+/* ---- responses, written into an arena that outlives the exchange ------- */
+
+static char arena[512 * 1024];
+static size_t arena_len;
+
+static const char *say(const char *fmt, ...)
+{
+    va_list ap;
+    char *p = arena + arena_len;
+    size_t room = sizeof(arena) - arena_len;
+    va_start(ap, fmt);
+    int n = vsnprintf(p, room, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= room) {
+        check_fail(__FILE__, __LINE__, "test arena full");
+        return "";
+    }
+    arena_len += (size_t)n + 1;
+    return p;
+}
+
+/* A 200 with Content-Length; every response closes its connection so each
+ * attempt is one scripted connection. */
+static const char *ok(const char *headers, const char *body)
+{
+    return say("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+               strlen(body), headers, body);
+}
+
+/* A 206 of file[first..total) with a matching Content-Range. */
+static const char *partial(const char *headers, const char *file, size_t first)
+{
+    size_t total = strlen(file);
+    return say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %zu-%zu/%zu\r\n"
+               "Content-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+               first, total - 1, total, total - first, headers, file + first);
+}
+
+static void md5_of(const void *data, size_t n, unsigned char out[16])
+{
+    gf_md5_ctx c;
+    gf_crypto_mbedtls.md5_start(&c);
+    gf_crypto_mbedtls.md5_update(&c, data, n);
+    gf_crypto_mbedtls.md5_finish(&c, out);
+}
+
+/* "x-amz-meta-md5-hash: <hex MD5 of the whole file>\r\n" */
+static const char *amz_md5(const char *file)
+{
+    unsigned char d[16];
+    char hex[33];
+    md5_of(file, strlen(file), d);
+    for (size_t i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return say("x-amz-meta-md5-hash: %s\r\n", hex);
+}
+
+/* "Content-MD5: <base64 MD5 of this answer's body>\r\n" */
+static const char *content_md5(const char *body)
+{
+    unsigned char d[16];
+    char b64[32];
+    md5_of(body, strlen(body), d);
+    if (!gf_crypto_mbedtls.base64_encode(b64, sizeof(b64), d, 16))
+        check_fail(__FILE__, __LINE__, "base64_encode");
+    return say("Content-MD5: %s\r\n", b64);
+}
+
+static bool has_range(size_t conn) { return strstr(tp.sent[conn], "\r\nRange:") != NULL; }
+
+static void setup(uint32_t retries, uint32_t backoff_ms)
+{
+    tp_init(&tp);
+    faketls_init(&tls);
+    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    cl.crypto = &gf_crypto_mbedtls;
+    cl.retries = retries;
+    cl.backoff_ms = backoff_ms;
+    cl.http.timeout_ms = 5000;
+    cl.http.on_event = on_event;
+    cl.http.event_user = NULL;
+    memset(&evs, 0, sizeof(evs));
+    memsink_init(&ms);
+    memset(&res, 0xa5, sizeof(res)); /* gf_download must set every field */
+    arena_len = 0;
+}
+
+static gf_status download(void) { return gf_download(&cl, LINK, &ms.sink, &res); }
+
+static const char file20[] = "0123456789abcdefghij";
+
+/* A file larger than the engine's buffer, so read_back takes several reads. */
+static char big[50001];
+
+static void fill_big(void)
+{
+    for (size_t i = 0; i < sizeof(big) - 1; i++)
+        big[i] = (char)('a' + (i * 7 + i / 26) % 26);
+    big[sizeof(big) - 1] = '\0';
+}
+
+/* ---- whole answers ------------------------------------------------------ */
+
+/* A 200 with Content-Length and x-amz-meta-md5-hash is committed, checked,
+ * in any piece size; the request is a plain GET of the link's path+query. */
+static void plain_200_is_committed_and_md5_checked(void)
+{
+    static const unsigned char hello_md5[16] = {0x5d, 0x41, 0x40, 0x2a, 0xbc, 0x4b, 0x2a, 0x76,
+                                                0xb9, 0x71, 0x9d, 0x91, 0x10, 0x17, 0xc5, 0x92};
+    static const size_t pieces[] = {0, 1, 7};
+    for (size_t p = 0; p < 3; p++) {
+        setup(0, 1000);
+        tp.piece = pieces[p];
+        tp_add_reply(&tp, ok("x-amz-meta-md5-hash: 5d41402abc4b2a76b9719d911017c592\r\n", "hello"));
+        CHECK_ST(download(), GF_OK);
+        CHECK(memsink_is(&ms, "hello", 5));
+        CHECK(ms.committed);
+        CHECK_INT(ms.commits, 1);
+        CHECK_INT(ms.discards, 0);
+        CHECK_INT(res.bytes, 5);
+        CHECK(res.md5_known);
+        CHECK(res.md5_checked);
+        CHECK(memcmp(res.md5, hello_md5, 16) == 0);
+        CHECK(!res.resumed);
+        CHECK_INT(res.attempts, 1);
+        CHECK_INT(tp.connects, 1);
+        CHECK_STR(tp.host[0], HOST);
+        CHECK_INT(tp.portnum[0], 80);
+        CHECK_STR(tp.sent[0], "GET " TARGET " HTTP/1.1\r\nHost: " HOST "\r\n"
+                              "User-Agent: giofetch/" GF_VERSION "\r\n\r\n");
+        CHECK_INT(tp.slept, 0);
+        /* the last progress event tells the whole file */
+        const evrec *last = NULL;
+        for (size_t k = 0; event_of(GF_EV_PROGRESS, k) != NULL; k++)
+            last = event_of(GF_EV_PROGRESS, k);
+        CHECK(last != NULL && last->done == 5 && last->total == 5);
+    }
+}
+
+/* An https link goes through TLS to the link's host, still a plain GET. */
+static void https_link_is_a_plain_get(void)
+{
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("", "hello"));
+    CHECK_ST(gf_download(&cl, "https://" HOST TARGET "#frag", &ms.sink, &res), GF_OK);
+    CHECK_INT(tls.opens, 1);
+    CHECK_STR(tls.host, HOST);
+    CHECK_INT(tp.portnum[0], 443);
+    CHECK_STR(tp.sent[0], "GET " TARGET " HTTP/1.1\r\nHost: " HOST "\r\n"
+                          "User-Agent: giofetch/" GF_VERSION "\r\n\r\n");
+    CHECK(memsink_is(&ms, "hello", 5));
+}
+
+/* Content-MD5 (base64 MD5 of the answer's body) is checked on a 200. */
+static void content_md5_checked_on_200(void)
+{
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("Content-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\n", "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK(res.md5_checked);
+    CHECK(ms.committed);
+
+    /* the same header on other bytes: a mismatch, nothing kept */
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("Content-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\n", "hellO"));
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.len, 0);
+
+    /* a Content-MD5 that is not base64 of 16 bytes vouches for nothing */
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("Content-MD5: aGVsbG8=\r\n", "hello"));
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK(!ms.committed);
+}
+
+/* No MD5 header: the MD5 is computed but not "checked"; without a crypto
+ * glue the download is size-checked only. */
+static void no_md5_header_computed_not_checked(void)
+{
+    unsigned char want[16];
+    md5_of("hello", 5, want);
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("", "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK(res.md5_known);
+    CHECK(!res.md5_checked);
+    CHECK(memcmp(res.md5, want, 16) == 0);
+    CHECK(ms.committed);
+
+    setup(0, 1000);
+    cl.crypto = NULL;
+    tp_add_reply(&tp, ok("x-amz-meta-md5-hash: 00000000000000000000000000000000\r\n", "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!res.md5_known);
+    CHECK(!res.md5_checked);
+    CHECK_INT(res.bytes, 5);
+    CHECK(ms.committed);
+}
+
+/* An x-amz-meta-md5-hash that is not 32 hex digits cannot vouch for the file. */
+static void unreadable_md5_header_is_a_mismatch(void)
+{
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("x-amz-meta-md5-hash: not-a-hash\r\n", "hello"));
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.len, 0);
+    /* upper-case hex is hex */
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("x-amz-meta-md5-hash: 5D41402ABC4B2A76B9719D911017C592\r\n", "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK(res.md5_checked);
+}
+
+/* ---- resuming ----------------------------------------------------------- */
+
+/* The sink holds N bytes: Range: bytes=N-, a matching 206 continues, and
+ * the MD5 of the whole file is rebuilt through read_back and checked. */
+static void resume_with_range_rebuilds_the_md5(void)
+{
+    unsigned char want[16];
+    md5_of(file20, 20, want);
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 8));
+    CHECK_ST(download(), GF_OK);
+    CHECK_STR(tp.sent[0], "GET " TARGET " HTTP/1.1\r\nHost: " HOST "\r\n"
+                          "User-Agent: giofetch/" GF_VERSION "\r\nRange: bytes=8-\r\n\r\n");
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(ms.committed);
+    CHECK_INT(ms.discards, 0);
+    CHECK_INT(ms.read_back_bytes, 8);
+    CHECK(res.resumed);
+    CHECK(res.md5_checked);
+    CHECK(memcmp(res.md5, want, 16) == 0);
+    CHECK_INT(res.bytes, 20);
+    CHECK_INT(res.attempts, 1);
+}
+
+/* A held prefix larger than the engine's buffer is read back in pieces,
+ * each at its own offset. */
+static void resume_reads_back_a_large_prefix(void)
+{
+    fill_big();
+    setup(0, 1000);
+    tp.piece = 4096;
+    memsink_hold(&ms, big, 40000);
+    tp_add_reply(&tp, partial(amz_md5(big), big, 40000));
+    CHECK_ST(download(), GF_OK);
+    CHECK(strstr(tp.sent[0], "\r\nRange: bytes=40000-\r\n") != NULL);
+    CHECK(memsink_is(&ms, big, 50000));
+    CHECK(ms.read_backs >= 3); /* 40000 bytes through a 16 KB buffer */
+    CHECK_INT(ms.read_back_bytes, 40000);
+    CHECK(res.md5_checked);
+    CHECK(res.resumed);
+}
+
+/* On a 206, Content-MD5 covers that answer's body only. */
+static void content_md5_of_a_206_covers_its_body(void)
+{
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, partial(content_md5(file20 + 8), file20, 8));
+    CHECK_ST(download(), GF_OK);
+    CHECK(res.md5_checked);
+    CHECK(memsink_is(&ms, file20, 20));
+
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, partial(content_md5(file20), file20, 8)); /* MD5 of the whole file */
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.len, 0);
+}
+
+/* A 200 to a Range request: the whole file comes again, from zero. */
+static void a_200_to_a_range_request_restarts(void)
+{
+    setup(0, 1000);
+    memsink_hold(&ms, "XXXXXXXX", 8); /* even bytes that are not the file's */
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(has_range(0));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK_INT(ms.discards, 1);
+    CHECK(!res.resumed);
+    CHECK(res.md5_checked);
+    CHECK_INT(res.bytes, 20);
+    CHECK_INT(res.attempts, 1);
+}
+
+/* The same with Content-MD5, which covers the 200's whole body: checked,
+ * and right the first time. */
+static void a_200_to_a_range_request_checks_its_content_md5(void)
+{
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, ok(content_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(has_range(0));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(ms.committed);
+    CHECK(res.md5_checked);
+    CHECK_INT(res.attempts, 1);
+}
+
+/* 416: the held bytes cannot be continued: discard, ask again without Range. */
+static void range_not_satisfiable_restarts_cleanly(void)
+{
+    setup(2, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */20\r\n"
+                      "Content-Length: 7\r\nConnection: close\r\n\r\ninvalid");
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(strstr(tp.sent[0], "\r\nRange: bytes=8-\r\n") != NULL);
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20)); /* the 416's body is not the file */
+    CHECK_INT(ms.discards, 1);
+    CHECK(!res.resumed);
+    CHECK(res.md5_checked);
+    CHECK_INT(res.attempts, 2);
+}
+
+/* A 206 whose Content-Range is not what was asked (wrong start, a range
+ * that stops short of the total, garbage, none) restarts cleanly. */
+static void mismatched_content_range_restarts_cleanly(void)
+{
+    static const char *const ranges[] = {
+        "Content-Range: bytes 7-19/20\r\n",  /* wrong start                   */
+        "Content-Range: bytes 9-19/20\r\n",  /* wrong start, the other way    */
+        "Content-Range: bytes 8-19/25\r\n",  /* wrong total                   */
+        "Content-Range: bytes 8-19/*\r\n",   /* no total                      */
+        "Content-Range: bytes 8-19\r\n",     /* garbage                       */
+        "Content-Range: items 8-19/20\r\n",  /* garbage                       */
+        "Content-Range: bytes 19-8/20\r\n",  /* garbage                       */
+        "",                                  /* none                          */
+    };
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        setup(2, 1000);
+        memsink_hold(&ms, file20, 8);
+        tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\n%sContent-Length: 12\r\n"
+                              "Connection: close\r\n\r\n%s", ranges[i], file20 + 8));
+        tp_add_reply(&tp, ok(amz_md5(file20), file20));
+        gf_status st = download();
+        const evrec *why = event_of(GF_EV_RETRY, 0);
+        if (st != GF_OK || !has_range(0) || has_range(1) || !memsink_is(&ms, file20, 20) ||
+            ms.discards != 1 || res.attempts != 2 || !res.md5_checked || why == NULL ||
+            why->status != GF_E_RANGE)
+            check_fail(__FILE__, __LINE__, "%s: %s, range %d/%d, held %zu, discards %u, attempts %u, "
+                       "retried for %s", ranges[i][0] ? ranges[i] : "(no Content-Range)",
+                       gf_strerror(st), has_range(0), has_range(1), ms.len, ms.discards,
+                       res.attempts, why != NULL ? gf_strerror(why->status) : "-");
+    }
+    /* after the retry budget: GF_E_RANGE, nothing kept */
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-19/20\r\n"
+                          "Content-Length: 20\r\nConnection: close\r\n\r\n%s", file20));
+    CHECK_ST(download(), GF_E_RANGE);
+    CHECK_INT(ms.len, 0);
+    CHECK(!ms.committed);
+}
+
+/* A sink that cannot read back: the MD5 cannot be rebuilt, so the download
+ * starts from zero and sends no Range. */
+static void sink_without_read_back_restarts_from_zero(void)
+{
+    setup(0, 1000);
+    memsink_init_no_read_back(&ms);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(0));
+    CHECK_INT(ms.discards, 1);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(!res.resumed);
+    CHECK(res.md5_checked);
+}
+
+/* ---- verification failures ---------------------------------------------- */
+
+/* An MD5 mismatch drops the data and tries again; after the budget
+ * (retries + 1 attempts) it is GF_E_MD5_MISMATCH with the sink empty. */
+static void md5_mismatch_dropped_retried_then_fails(void)
+{
+    setup(2, 1000);
+    for (int i = 0; i < 3; i++)
+        tp_add_reply(&tp, ok(amz_md5("another file"), file20));
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK_INT(res.attempts, 3);
+    CHECK_INT(tp.connects, 3);
+    CHECK_INT(ms.len, 0);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.commits, 0);
+    CHECK(!has_range(1)); /* nothing kept to resume from */
+    CHECK(!has_range(2));
+    CHECK_INT(count_events(GF_EV_RETRY), 2);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL &&
+          event_of(GF_EV_RETRY, 0)->status == GF_E_MD5_MISMATCH);
+
+    /* a corrupt answer, then a good one */
+    setup(1, 1000);
+    tp_add_reply(&tp, ok(amz_md5(file20), "0123456789abcdefghiJ"));
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.attempts, 2);
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(res.md5_checked);
+}
+
+/* A held prefix that is not the file's: the rebuilt MD5 catches it, the
+ * data is dropped and the next attempt starts from zero. */
+static void corrupt_held_prefix_caught_by_md5(void)
+{
+    setup(1, 1000);
+    memsink_hold(&ms, "01234567", 8);
+    ms.data[3] = 'x';
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 8));
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(has_range(0));
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(!res.resumed);
+    CHECK_INT(res.attempts, 2);
+}
+
+/* A body shorter than its Content-Length, then a close: a network
+ * truncation, retried with a Range for what is missing. */
+static void truncated_body_resumed_with_range(void)
+{
+    setup(1, 1000);
+    tp_add_reply(&tp, say("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n%s\r\n%.12s", amz_md5(file20),
+                          file20));
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 12));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(0));
+    CHECK(strstr(tp.sent[1], "\r\nRange: bytes=12-\r\n") != NULL);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(res.resumed);
+    CHECK(res.md5_checked);
+    CHECK_INT(res.attempts, 2);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL &&
+          event_of(GF_EV_RETRY, 0)->status == GF_E_HTTP_TRUNCATED);
+
+    /* with no retry left, the bytes that came are kept for a later call */
+    setup(0, 1000);
+    tp_add_reply(&tp, say("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n%.12s", file20));
+    CHECK_ST(download(), GF_E_HTTP_TRUNCATED);
+    CHECK(memsink_is(&ms, file20, 12));
+    CHECK(!ms.committed);
+}
+
+/* The file's size changes between two attempts of one download: the first
+ * answer announced 20 bytes, the resumed one says the file has 25. The 12
+ * bytes held belong to another version: dropped, fetched again whole. */
+static void total_changed_between_attempts_restarts(void)
+{
+    static const char file25[] = "ABCDEFGHIJKLMNOPQRSTUVWXY";
+    setup(2, 1000);
+    tp_add_reply(&tp, say("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n%.12s", file20));
+    tp_add_reply(&tp, partial("", file25, 12));
+    tp_add_reply(&tp, ok("", file25));
+    gf_status st = download();
+    CHECK_ST(st, GF_OK);
+    CHECK(strstr(tp.sent[1], "\r\nRange: bytes=12-\r\n") != NULL);
+    CHECK(!memsink_is(&ms, "0123456789abMNOPQRSTUVWXY", 25)); /* not a mix of the two */
+    CHECK(memsink_is(&ms, file25, 25));
+    CHECK(!has_range(2));
+    CHECK_INT(res.attempts, 3);
+}
+
+/* A 206 whose body does not reach the total its Content-Range announced:
+ * a size mismatch, dropped, and the next attempt starts from zero. */
+static void partial_answer_short_of_its_total(void)
+{
+    setup(1, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-19/20\r\n"
+                          "Content-Length: 5\r\nConnection: close\r\n\r\n%.5s", file20 + 8));
+    tp_add_reply(&tp, ok("", file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK_INT(ms.discards, 1);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL &&
+          event_of(GF_EV_RETRY, 0)->status == GF_E_SIZE_MISMATCH);
+
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-19/20\r\n"
+                          "Content-Length: 5\r\nConnection: close\r\n\r\n%.5s", file20 + 8));
+    CHECK_ST(download(), GF_E_SIZE_MISMATCH);
+    CHECK_INT(ms.len, 0);
+    CHECK(!ms.committed);
+}
+
+/* ---- statuses ----------------------------------------------------------- */
+
+/* 403 from the file host: the link expired. No retry, and the bytes held
+ * are kept for the fresh link. */
+static void forbidden_is_link_expired_without_retry(void)
+{
+    setup(3, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, "HTTP/1.1 403 Forbidden\r\nContent-Length: 13\r\nConnection: close\r\n\r\n"
+                      "AccessDenied!");
+    tp_add_reply(&tp, ok("", file20));
+    CHECK_ST(download(), GF_E_LINK_EXPIRED);
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(res.attempts, 1);
+    CHECK_INT(tp.slept, 0);
+    CHECK(memsink_is(&ms, file20, 8)); /* the error page was not written */
+    CHECK_INT(ms.discards, 0);
+    CHECK(!ms.committed);
+}
+
+/* 404 (any status not retryable): GF_E_HTTP_STATUS at once. */
+static void not_found_is_not_retried(void)
+{
+    setup(3, 1000);
+    tp_add_reply(&tp, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\n"
+                      "NoSuchKey");
+    CHECK_ST(download(), GF_E_HTTP_STATUS);
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(res.attempts, 1);
+    CHECK_INT(tp.slept, 0);
+    CHECK_INT(ms.len, 0);
+    CHECK(!ms.committed);
+}
+
+/* The backoff of retry k lies in [base*2^(k-1)/2, base*2^(k-1)]. */
+static void check_backoff(size_t k, uint32_t base)
+{
+    const evrec *e = event_of(GF_EV_RETRY, k - 1);
+    uint64_t nominal = (uint64_t)base << (k - 1);
+    if (e == NULL)
+        check_fail(__FILE__, __LINE__, "no retry event %zu", k);
+    else if (e->delay_ms < nominal / 2 || e->delay_ms > nominal)
+        check_fail(__FILE__, __LINE__, "retry %zu waited %u ms, want %llu..%llu", k, e->delay_ms,
+                   (unsigned long long)(nominal / 2), (unsigned long long)nominal);
+}
+
+/* 500: retried with exponential backoff and jitter, then GF_E_SERVER. */
+static void server_error_retried_with_backoff(void)
+{
+    setup(3, 1000);
+    for (int i = 0; i < 4; i++)
+        tp_add_reply(&tp, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n"
+                          "Connection: close\r\n\r\noops");
+    uint64_t t0 = tp.now;
+    CHECK_ST(download(), GF_E_SERVER);
+    CHECK_INT(tp.connects, 4);
+    CHECK_INT(res.attempts, 4);
+    CHECK_INT(count_events(GF_EV_RETRY), 3);
+    uint64_t waited = 0;
+    for (size_t k = 1; k <= 3; k++) {
+        check_backoff(k, 1000);
+        if (event_of(GF_EV_RETRY, k - 1) != NULL)
+            waited += event_of(GF_EV_RETRY, k - 1)->delay_ms;
+    }
+    CHECK_INT(tp.slept, waited);
+    CHECK_INT(tp.now - t0, waited); /* the fake clock moved by the waits, no more */
+    CHECK_INT(ms.len, 0);           /* error pages are not the file */
+
+    /* no single backoff beyond GF_BACKOFF_MAX_MS, however it grows */
+    setup(2, 4 * GF_BACKOFF_MAX_MS);
+    for (int i = 0; i < 3; i++)
+        tp_add_reply(&tp, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n");
+    t0 = tp.now;
+    CHECK_ST(download(), GF_E_SERVER);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->delay_ms == GF_BACKOFF_MAX_MS);
+    CHECK(event_of(GF_EV_RETRY, 1) != NULL && event_of(GF_EV_RETRY, 1)->delay_ms == GF_BACKOFF_MAX_MS);
+    CHECK_INT(tp.now - t0, 2 * GF_BACKOFF_MAX_MS);
+
+    /* 502 then a good answer */
+    setup(1, 1000);
+    tp_add_reply(&tp, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.attempts, 2);
+    CHECK(memsink_is(&ms, file20, 20));
+    check_backoff(1, 1000);
+}
+
+/* 429 honours Retry-After (delta-seconds), then GF_E_RATE_LIMITED after the
+ * budget. */
+static void rate_limited_honours_retry_after(void)
+{
+    setup(1, 100);
+    tp_add_reply(&tp, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n");
+    tp_add_reply(&tp, ok("", "hello"));
+    uint64_t t0 = tp.now;
+    CHECK_ST(download(), GF_OK);
+    CHECK(tp.now - t0 >= 3000);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->delay_ms >= 3000 &&
+          event_of(GF_EV_RETRY, 0)->status == GF_E_RATE_LIMITED);
+    CHECK(memsink_is(&ms, "hello", 5));
+
+    setup(2, 100);
+    for (int i = 0; i < 3; i++)
+        tp_add_reply(&tp, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n");
+    CHECK_ST(download(), GF_E_RATE_LIMITED);
+    CHECK_INT(res.attempts, 3);
+    CHECK_INT(tp.connects, 3);
+    check_backoff(1, 100);
+    check_backoff(2, 100);
+
+    /* a Retry-After beyond GF_BACKOFF_MAX_MS is capped there */
+    setup(1, 100);
+    tp_add_reply(&tp, "HTTP/1.1 503 Unavailable\r\nRetry-After: 86400\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n");
+    tp_add_reply(&tp, ok("", "hello"));
+    t0 = tp.now;
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(tp.now - t0, GF_BACKOFF_MAX_MS);
+}
+
+/* A connection reset mid-body: the next attempt asks for the rest with
+ * Range and the file ends with the right bytes. So does an idle timeout. */
+static void network_failure_mid_body_resumes(void)
+{
+    setup(1, 1000);
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, say("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n%s\r\n%.9s",
+                                         amz_md5(file20), file20), 0, 0};
+    c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 9));
+    CHECK_ST(download(), GF_OK);
+    CHECK(strstr(tp.sent[1], "\r\nRange: bytes=9-\r\n") != NULL);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(res.resumed);
+    CHECK(res.md5_checked);
+    CHECK_INT(res.attempts, 2);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->status == GF_E_RESET);
+
+    setup(1, 1000);
+    c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, say("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n%s\r\n%.15s",
+                                         amz_md5(file20), file20), 0, 0};
+    c->steps[1] = (tp_step){TP_HANG, NULL, 0, 0};
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 15));
+    CHECK_ST(download(), GF_OK);
+    CHECK(strstr(tp.sent[1], "\r\nRange: bytes=15-\r\n") != NULL);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL &&
+          event_of(GF_EV_RETRY, 0)->status == GF_E_IDLE_TIMEOUT);
+
+    /* a refused connection is retried too */
+    setup(1, 1000);
+    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
+    tp_add_reply(&tp, ok("", "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.attempts, 2);
+    CHECK(memsink_is(&ms, "hello", 5));
+}
+
+/* The sink failing (a full disk) ends the download at once: no retry. */
+static void sink_failure_is_not_retried(void)
+{
+    setup(3, 1000);
+    ms.fail_after = 10;
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_E_SINK);
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(res.attempts, 1);
+    CHECK_INT(tp.slept, 0);
+    CHECK(!ms.committed);
+    CHECK(ms.len <= 10);
+}
+
+/* No credential ever goes to a link, not on a retry, not over TLS, not
+ * after a redirect. */
+static void no_credential_is_ever_sent(void)
+{
+    setup(1, 1000);
+    cl.token = "secret-token";
+    cl.client_id = "client-id-42";
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789", 0, 0};
+    c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
+    tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nLocation: https://mirror.example/x\r\n"
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    tp_add_reply(&tp, partial("", file20, 10));
+    CHECK_ST(gf_download(&cl, "https://" HOST TARGET, &ms.sink, &res), GF_OK);
+    CHECK_INT(tp.connects, 3);
+    CHECK_STR(tp.host[2], "mirror.example");
+    CHECK(strstr(tp.sent[2], "GET /x HTTP/1.1\r\n") == tp.sent[2]);
+    CHECK(strstr(tp.sent[2], "\r\nRange: bytes=10-\r\n") != NULL);
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(strstr(tp.sent[i], "Authorization") == NULL);
+        CHECK(strstr(tp.sent[i], "secret-token") == NULL);
+        CHECK(strstr(tp.sent[i], "X-Client-Id") == NULL);
+        CHECK(strstr(tp.sent[i], "client-id-42") == NULL);
+    }
+    CHECK(memsink_is(&ms, file20, 20));
+}
+
+/* A sink without its required callbacks is refused before any connect. */
+static void incomplete_sink_refused(void)
+{
+    setup(0, 1000);
+    tp_add_reply(&tp, ok("", "hello"));
+    gf_sink s = ms.sink;
+    s.commit = NULL;
+    CHECK_ST(gf_download(&cl, LINK, &s, &res), GF_E_ARGUMENT);
+    s = ms.sink;
+    s.held = NULL;
+    CHECK_ST(gf_download(&cl, LINK, &s, &res), GF_E_ARGUMENT);
+    CHECK_ST(gf_download(&cl, NULL, &ms.sink, &res), GF_E_ARGUMENT);
+    CHECK_INT(tp.connects, 0);
+    CHECK_ST(gf_download(&cl, LINK, &ms.sink, NULL), GF_OK); /* res is optional */
+    CHECK(memsink_is(&ms, "hello", 5));
+}
+
+CHECK_SUITE(download, CASE(plain_200_is_committed_and_md5_checked),
+            CASE(https_link_is_a_plain_get), CASE(content_md5_checked_on_200),
+            CASE(no_md5_header_computed_not_checked), CASE(unreadable_md5_header_is_a_mismatch),
+            CASE(resume_with_range_rebuilds_the_md5), CASE(resume_reads_back_a_large_prefix),
+            CASE(content_md5_of_a_206_covers_its_body), CASE(a_200_to_a_range_request_restarts),
+            CASE(a_200_to_a_range_request_checks_its_content_md5),
+            CASE(range_not_satisfiable_restarts_cleanly),
+            CASE(mismatched_content_range_restarts_cleanly),
+            CASE(sink_without_read_back_restarts_from_zero),
+            CASE(md5_mismatch_dropped_retried_then_fails), CASE(corrupt_held_prefix_caught_by_md5),
+            CASE(truncated_body_resumed_with_range), CASE(total_changed_between_attempts_restarts),
+            CASE(partial_answer_short_of_its_total),
+            CASE(forbidden_is_link_expired_without_retry), CASE(not_found_is_not_retried),
+            CASE(server_error_retried_with_backoff), CASE(rate_limited_honours_retry_after),
+            CASE(network_failure_mid_body_resumes), CASE(sink_failure_is_not_retried),
+            CASE(no_credential_is_ever_sent), CASE(incomplete_sink_refused));
