@@ -21,7 +21,6 @@ typedef struct attempt {
     bool md5_hex_given, md5_b64_given;
     unsigned char md5_want[16];   /* x-amz-meta-md5-hash: the whole file  */
     unsigned char cmd5_want[16];  /* Content-MD5: this answer's body      */
-    gf_md5_ctx body_md5;     /* this answer's body, for Content-MD5 on 206 */
     uint64_t next_progress;
     gf_status sink_error;
     uint64_t earlier_total;  /* the size an earlier attempt announced      */
@@ -113,7 +112,7 @@ static gf_status on_head(void *user, int status)
     attempt *a = user;
     a->status = status;
     if (a->md5_b64_given && a->cl->crypto != NULL)
-        a->cl->crypto->md5_start(&a->body_md5);
+        a->cl->crypto->md5_start(&a->cl->md5_body);
     if (status == 200 && a->held > 0) {
         /* The server ignored our Range: the whole file comes again. */
         a->res->resumed = false;
@@ -155,7 +154,7 @@ static gf_status on_body(void *user, const unsigned char *data, size_t len)
     if (c != NULL) {
         c->md5_update(&a->cl->md5, data, len);
         if (a->md5_b64_given)
-            c->md5_update(&a->body_md5, data, len);
+            c->md5_update(&a->cl->md5_body, data, len);
     }
     a->received += len;
     progress(a, false);
@@ -223,7 +222,7 @@ static gf_status verify(attempt *a)
         }
         if (a->md5_b64_given) {
             unsigned char body[16];
-            c->md5_finish(&a->body_md5, body);
+            c->md5_finish(&a->cl->md5_body, body);
             if (memcmp(body, a->cmd5_want, 16) != 0)
                 return GF_E_MD5_MISMATCH;
             r->md5_checked = true;

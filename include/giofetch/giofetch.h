@@ -525,7 +525,8 @@ typedef struct gf_client {
     bool api_called;
     uint64_t api_last_ms;
     size_t answer_len;
-    gf_md5_ctx md5;
+    gf_md5_ctx md5;          /* the whole file                              */
+    gf_md5_ctx md5_body;     /* one answer's body, for Content-MD5          */
     gf_json_token tokens[GF_JSON_TOKENS_MAX];
     char answer[GF_ANSWER_MAX + 1];
 } gf_client;
