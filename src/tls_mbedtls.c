@@ -33,10 +33,26 @@ static const int suites[] = {
 
 /* ---- BIO: port contract -> mbedTLS contract --------------------------- */
 
+/* What is left of the operation's time. mbedTLS reads a record or a
+ * handshake message in as many calls as the bytes come in; each may wait
+ * only for the rest of the whole, or a drip could outlast any deadline. */
+static uint32_t left(const gf_tls *t)
+{
+    uint64_t now = t->port->now_ms(t->port->ctx);
+    return now >= t->end_ms ? 0 : (uint32_t)(t->end_ms - now);
+}
+
+static void start_clock(gf_tls *t, uint32_t timeout_ms)
+{
+    t->end_ms = t->port->now_ms(t->port->ctx) + timeout_ms;
+    t->io_error = 0;
+}
+
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     gf_tls *t = ctx;
-    int32_t r = t->port->send(t->port->ctx, t->handle, buf, len, t->timeout_ms);
+    uint32_t wait = left(t);
+    int32_t r = wait == 0 ? GF_PORT_E_TIMEOUT : t->port->send(t->port->ctx, t->handle, buf, len, wait);
     if (r > 0)
         return (int)r;
     t->io_error = r;
@@ -52,7 +68,8 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     gf_tls *t = ctx;
-    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, len, t->timeout_ms);
+    uint32_t wait = left(t);
+    int32_t r = wait == 0 ? GF_PORT_E_TIMEOUT : t->port->recv(t->port->ctx, t->handle, buf, len, wait);
     if (r >= 0)
         return (int)r; /* 0: the peer closed */
     t->io_error = r;
@@ -175,8 +192,7 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
     }
     t->port = port;
     t->handle = handle;
-    t->timeout_ms = timeout_ms;
-    t->io_error = 0;
+    start_clock(t, timeout_ms);
     t->reason[0] = '\0';
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     if ((ret = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) /* SNI and name check */
@@ -186,16 +202,13 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
     if (slot >= 0)
         mbedtls_ssl_set_session(&t->ssl, &t->sessions[slot].session);
 
-    uint64_t start = port->now_ms(port->ctx);
     while ((ret = mbedtls_ssl_handshake(&t->ssl)) != 0) {
-        uint64_t spent = port->now_ms(port->ctx) - start;
-        if ((ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) ||
-            spent >= timeout_ms)
-            return ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
-                       ? GF_E_IDLE_TIMEOUT
-                       : failure(t, ret);
+        bool again = ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE;
+        if (!again)
+            return failure(t, ret);
+        if (left(t) == 0)
+            return GF_E_IDLE_TIMEOUT;
         t->io_error = 0;
-        t->timeout_ms = (uint32_t)(timeout_ms - spent);
     }
     t->handshakes++;
     t->open = true;
@@ -216,8 +229,7 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
 static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len, size_t *sent,
                           uint32_t timeout_ms)
 {
-    t->timeout_ms = timeout_ms;
-    t->io_error = 0;
+    start_clock(t, timeout_ms);
     for (;;) {
         int ret = mbedtls_ssl_write(&t->ssl, buf, len);
         if (ret > 0) {
@@ -226,6 +238,8 @@ static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return failure(t, ret);
+        if (left(t) == 0)
+            return GF_E_IDLE_TIMEOUT;
         t->io_error = 0;
     }
 }
@@ -233,9 +247,7 @@ static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len
 static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size_t *got,
                           uint32_t timeout_ms)
 {
-    uint64_t start = t->port->now_ms(t->port->ctx);
-    t->timeout_ms = timeout_ms;
-    t->io_error = 0;
+    start_clock(t, timeout_ms);
     for (;;) {
         int ret = mbedtls_ssl_read(&t->ssl, buf, cap);
         if (ret > 0) {
@@ -249,21 +261,18 @@ static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size
             *got = 0;
             return GF_OK;
         }
-        uint64_t spent = t->port->now_ms(t->port->ctx) - start;
-        if ((ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) ||
-            spent >= timeout_ms)
-            return ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
-                       ? GF_E_IDLE_TIMEOUT
-                       : failure(t, ret);
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            return failure(t, ret);
+        if (left(t) == 0)
+            return GF_E_IDLE_TIMEOUT;
         t->io_error = 0;
-        t->timeout_ms = (uint32_t)(timeout_ms - spent);
     }
 }
 
 static void tls_close(struct gf_tls *t, bool graceful)
 {
     if (t->open && graceful) {
-        t->timeout_ms = 1000; /* close_notify is a courtesy: do not wait long */
+        start_clock(t, 1000); /* close_notify is a courtesy: do not wait long */
         (void)mbedtls_ssl_close_notify(&t->ssl);
     }
     t->open = false;

@@ -47,7 +47,7 @@ typedef struct gf_tls {
     mbedtls_ssl_context ssl;
     const gf_port *port;
     int32_t handle;
-    uint32_t timeout_ms;     /* of the operation under way                  */
+    uint64_t end_ms;         /* the operation under way ends by then (now_ms) */
     int32_t io_error;        /* last port error seen by the BIO callbacks   */
     bool ready;              /* gf_tls_setup succeeded                      */
     bool ssl_ready;          /* ssl is set up on conf                       */

@@ -15,11 +15,14 @@ A test function takes one argument, a Context (see below). Module-level settings
     FIXTURE = {...}       # the API fixture for ctx.servers (or a function returning one);
                           # with SERVERS = "module" it is set again, and the logs reset,
                           # before every test
+    SERVER_OPTIONS = {}   # more keyword arguments for harness.Servers (e.g. custom_servers)
     TIMEOUT = 120         # seconds per test
 
 --cli takes the command as one string, split like a shell would: a prefix such as
 `qemu-mipsel -L /usr/mipsel-linux-gnu` may come before the binary. Default: $GIOFETCH_CLI,
-else build/giofetch in the repository.
+else build/giofetch in the repository. Helper programs built beside the CLI (gf_get) are run
+with the same prefix: ctx.tool("gf_get"). A module that only uses such a tool sets
+NEEDS_CLI = False and checks ctx.tool_error(name) itself.
 """
 
 import argparse
@@ -61,6 +64,8 @@ class Context:
     cli       the CLI command as an argv list (prefix included), absolute binary path
     servers   harness.Servers for this module or test (see SERVERS), started on first use
     verbose   True with -v
+    tool(name)        argv of a helper program beside the CLI binary, same prefix
+    tool_error(name)  why that program cannot run, or None
     """
 
     def __init__(self, runner, module, name, tmp):
@@ -83,6 +88,27 @@ class Context:
         s = harness.Servers(wd, fixture, pki_dir=self._runner.pki_dir, **kw)
         self._own_servers.append(s)
         return s
+
+    def tool(self, name):
+        """The argv to run helper program `name` that sits beside the CLI binary, with the
+        CLI's prefix: for --cli 'qemu-mipsel -L /usr/mipsel-linux-gnu build/x/giofetch',
+        tool('gf_get') is ['qemu-mipsel', '-L', '/usr/mipsel-linux-gnu',
+        '<abs>/build/x/gf_get']."""
+        if not self.cli:
+            return [os.path.join(ROOT, "build", name)]
+        return self.cli[:-1] + [os.path.join(os.path.dirname(self.cli[-1]), name)]
+
+    def tool_error(self, name):
+        """None when tool(name) can run, else the reason (not built, prefix missing)."""
+        argv = self.tool(name)
+        if not os.path.isfile(argv[-1]):
+            return "%s not found: %s (build it: make %s)" % (
+                name, argv[-1], os.path.relpath(argv[-1], ROOT))
+        if len(argv) > 1 and shutil.which(argv[0]) is None:
+            return "prefix program not found: %s" % argv[0]
+        if len(argv) == 1 and not os.access(argv[-1], os.X_OK):
+            return "%s not executable: %s" % (name, argv[-1])
+        return None
 
     def log(self, *msg):
         if self.verbose:
@@ -134,12 +160,14 @@ class Runner:
             raise AssertionError("module %s declares SERVERS = 'none'" % module.__name__)
         if mode == "test":
             if self._per_test is None:
-                self._per_test = ctx.new_servers(_fixture_of(module))
+                self._per_test = ctx.new_servers(_fixture_of(module),
+                                             **getattr(module, "SERVER_OPTIONS", {}))
             return self._per_test
         if self._module_servers is None:
             wd = os.path.join(self.workdir, module.__name__, "_servers")
             self._module_servers = harness.Servers(wd, _fixture_of(module),
-                                                   pki_dir=self.pki_dir)
+                                                   pki_dir=self.pki_dir,
+                                                   **getattr(module, "SERVER_OPTIONS", {}))
         return self._module_servers
 
     def run_module(self, module, tests):
@@ -167,7 +195,9 @@ class Runner:
             if needs_cli and self.cli_error:
                 raise AssertionError(self.cli_error)
             if self._module_servers is not None:
-                self._module_servers.set_fixture(_fixture_of(module))
+                fixture = _fixture_of(module)
+                if fixture is not None:  # no FIXTURE: the servers keep their default one
+                    self._module_servers.set_fixture(fixture)
                 self._module_servers.reset()
             fn(ctx)
         except AssertionError as e:

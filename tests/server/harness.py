@@ -61,10 +61,13 @@ class Servers:
     fixture: the API fixture (see gioserver.FIXTURE_DOC); default {"token": "test-token"}.
     pki_dir: reuse a PKI folder (e.g. one per test run) instead of workdir/pki.
     Ports default to free ones; variants: which bad-certificate TLS listeners to add.
+    custom_servers: more file host listeners with their own nginx directives (see
+    filehost.FileHost's `custom`), reached through variant_bases and origin=name.
     """
 
     def __init__(self, workdir, fixture=None, pki_dir=None, api_port=0, api_http_port=0,
-                 file_port=0, file_http_port=0, variants=DEFAULT_VARIANTS, start=True):
+                 file_port=0, file_http_port=0, variants=DEFAULT_VARIANTS, start=True,
+                 custom_servers=None):
         self.workdir = os.path.abspath(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.pki_dir = os.path.abspath(pki_dir or os.path.join(self.workdir, "pki"))
@@ -72,6 +75,7 @@ class Servers:
         self._ports = dict(api=api_port, api_http=api_http_port, file=file_port,
                            file_http=file_http_port)
         self.variants = tuple(variants or ())
+        self.custom_servers = dict(custom_servers or {})
         self.filehost = None
         self.api = None
         self.pki = None
@@ -92,7 +96,8 @@ class Servers:
             self.filehost = filehost.FileHost(os.path.join(self.workdir, "filehost"), self.pki,
                                               port=self._ports["file"],
                                               http_port=self._ports["file_http"],
-                                              variants=self.variants)
+                                              variants=self.variants,
+                                              custom=self.custom_servers)
             self.filehost.start(timeout=timeout)
             crt, key = self.pki["server"]
             self.api = gioserver.GioServer(self.filehost, crt, key, fixture=self._fixture0,
