@@ -66,7 +66,10 @@ static gf_status build_url(gf_client *cl, const gf_request *req)
     return st == GF_E_BUFFER ? GF_E_URL : st;
 }
 
-/* Keep at least api_interval_ms between two calls (the API allows 2/s). */
+/* Keep at least api_interval_ms between the end of one call and the start
+ * of the next (the API allows 2 calls/s). Counting from the end, not the
+ * start, matters: a call's request reaches the server only after connect
+ * and TLS, so starts 500 ms apart can arrive three within one second. */
 static void pace(gf_client *cl)
 {
     const gf_port *p = cl->http.port;
@@ -75,8 +78,12 @@ static void pace(gf_client *cl)
         if (now - cl->api_last_ms < cl->api_interval_ms)
             p->sleep_ms(p->ctx, (uint32_t)(cl->api_interval_ms - (now - cl->api_last_ms)));
     }
+}
+
+static void paced(gf_client *cl)
+{
     cl->api_called = true;
-    cl->api_last_ms = p->now_ms(p->ctx);
+    cl->api_last_ms = cl->http.port->now_ms(cl->http.port->ctx);
 }
 
 /* One call with retries; on GF_OK, cl->answer[0..*len) is a 200's body.
@@ -107,6 +114,7 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         gf_http_handler hd = {&c, call_header, call_head, call_body};
         pace(cl);
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
+        paced(cl);
         if (c.too_large)
             return GF_E_TOO_LARGE;
         if (st == GF_OK) {

@@ -520,7 +520,7 @@ typedef struct gf_client {
     const char *client_id;   /* X-Client-Id, or NULL                        */
     uint32_t retries;        /* retry budget for 429, 5xx, network errors   */
     uint32_t backoff_ms;     /* first backoff; doubles, with jitter         */
-    uint32_t api_interval_ms;/* at least this long between two API calls    */
+    uint32_t api_interval_ms;/* from the end of one API call to the next    */
     /* private */
     bool api_called;
     uint64_t api_last_ms;

@@ -465,10 +465,15 @@ int cli_links(const cli_opts *o, cli_net *n)
     return run_export(o, n, date, single_type(o), NULL);
 }
 
+static void lock_waiting(const char *path, uint32_t wait_s)
+{
+    cli_note("%s is held by another giofetch; waiting up to %u s", path, (unsigned)wait_s);
+}
+
 static int with_lock(const cli_opts *o, int *fd)
 {
     char path[STORE_PATH_MAX];
-    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path));
+    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), lock_waiting);
     if (rc == EWOULDBLOCK) {
         cli_error("could not get the lock %s: another giofetch still holds it after %u s", path,
                   (unsigned)o->lock_wait_s);
@@ -521,8 +526,12 @@ int cli_sync(const cli_opts *o, cli_net *n)
         cli_error("--from is after --to");
         return EXIT_USAGE;
     }
-    if ((rc = with_lock(o, &fd)) != 0)
+    if ((rc = with_lock(o, &fd)) != 0) {
+        if (o->json)
+            printf("{\"summary\":{\"done\":0,\"waiting\":0,\"missing\":0,\"failed\":0},"
+                   "\"exit\":%d}\n", rc);
         return rc;
+    }
 
     bool stop = false;
     for (gf_period p = from; p.index <= to.index && !stop; p.index++) {

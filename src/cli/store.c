@@ -278,7 +278,8 @@ static int fsync_dir(const char *dir)
 int store_write_manifest(const char *dir, const store_entry *e, size_t count)
 {
     char tmp[STORE_PATH_MAX], path[STORE_PATH_MAX];
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/MANIFEST.tmp", dir) >= sizeof(tmp) ||
+    /* A leading dot: no link's file can have this name (see store_name). */
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.MANIFEST.tmp", dir) >= sizeof(tmp) ||
         (size_t)snprintf(path, sizeof(path), "%s/MANIFEST", dir) >= sizeof(path))
         return ENAMETOOLONG;
     FILE *f = fopen(tmp, "w");
@@ -332,7 +333,8 @@ size_t store_read_manifest(const char *dir, store_entry *e, size_t max)
 
 /* ---- the lock ---------------------------------------------------------- */
 
-int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap)
+int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap,
+               void (*waiting)(const char *path, uint32_t wait_s))
 {
     int rc = store_mkdirs(dir);
     if (rc != 0)
@@ -356,9 +358,8 @@ int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t ca
             close(fd);
             return EWOULDBLOCK;
         }
-        if (waited == 0)
-            fprintf(stderr, "giofetch: %s is held by another giofetch; waiting up to %u s\n",
-                    path, (unsigned)wait_s);
+        if (waited == 0 && waiting != NULL)
+            waiting(path, wait_s);
         sleep(1);
     }
 }
