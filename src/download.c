@@ -111,7 +111,9 @@ static gf_status on_head(void *user, int status)
 {
     attempt *a = user;
     a->status = status;
-    if (a->md5_b64_given && a->cl->crypto != NULL)
+    /* Content-MD5 is the MD5 of this answer's body: on a 200 that is the
+     * whole file, already hashed; only a 206 needs a hash of its own. */
+    if (a->md5_b64_given && status == 206 && a->cl->crypto != NULL)
         a->cl->crypto->md5_start(&a->cl->md5_body);
     if (status == 200 && a->held > 0) {
         /* The server ignored our Range: the whole file comes again. */
@@ -153,7 +155,7 @@ static gf_status on_body(void *user, const unsigned char *data, size_t len)
     }
     if (c != NULL) {
         c->md5_update(&a->cl->md5, data, len);
-        if (a->md5_b64_given)
+        if (a->md5_b64_given && a->status == 206)
             c->md5_update(&a->cl->md5_body, data, len);
     }
     a->received += len;
@@ -222,7 +224,10 @@ static gf_status verify(attempt *a)
         }
         if (a->md5_b64_given) {
             unsigned char body[16];
-            c->md5_finish(&a->cl->md5_body, body);
+            if (a->status == 206)
+                c->md5_finish(&a->cl->md5_body, body);
+            else
+                memcpy(body, r->md5, sizeof(body));
             if (memcmp(body, a->cmd5_want, 16) != 0)
                 return GF_E_MD5_MISMATCH;
             r->md5_checked = true;

@@ -27,6 +27,7 @@ typedef struct store_file {
     gf_sink sink;
     int fd;
     int err;
+    uint64_t unsynced;       /* bytes written since the last writeback hint */
     char part[STORE_PATH_MAX];
     char final[STORE_PATH_MAX];
 } store_file;
