@@ -1,0 +1,29 @@
+# Benchmarks (included by the Makefile; not part of `make test`).
+#
+#   make bench                 install what is missing, build, measure, and write
+#                              tests/bench/RESULTS.md (about 6 minutes)
+#   make bench BENCH_RUNS=9    more timed rounds (default 7)
+#   make bench BENCH_ARGS='--skip memory --keep'   see tests/bench/bench.py --help
+#
+# giofetch, gf_get and the floor program are built with the project's flags
+# (CFLAGS, default -O2). The floor links mbedTLS like the library does.
+
+BENCH_FLOOR := $(O)/gf_floor
+BENCH_RUNS ?= 7
+BENCH_ARGS ?=
+BENCH_RESULTS ?= tests/bench/RESULTS.md
+BENCH_DEPS := curl wget time valgrind strace ca-certificates
+
+.PHONY: bench bench-build
+
+$(BENCH_FLOOR): tests/bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) -std=c99 $(CFLAGS) $(LDFLAGS) -o $@ $< $(GF_TLS_LIBS)
+
+bench-build: $(CLI) $(GET) $(BENCH_FLOOR)
+
+bench:
+	@DEPS_EXTRA="$(BENCH_DEPS) $(DEPS_EXTRA)" tests/tools/deps.sh
+	@$(MAKE) --no-print-directory bench-build
+	@$(PYTHON) tests/bench/bench.py --bin $(O) --runs $(BENCH_RUNS) \
+	    --results $(BENCH_RESULTS) $(BENCH_ARGS)
