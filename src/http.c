@@ -158,7 +158,7 @@ static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_hand
         uint32_t wait = gf_http_wait_ms(h);
         if (wait == 0)
             return GF_E_DEADLINE;
-        gf_status st = gf_transport_recv(h, h->buf, sizeof(h->buf), &got, wait);
+        gf_status st = gf_transport_recv(h, h->buf, sizeof(h->buf), &got);
         if (st != GF_OK)
             return timed(h, st);
         if (got == 0)
@@ -178,7 +178,7 @@ static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
     uint32_t wait = gf_http_wait_ms(h);
     if (wait == 0)
         return GF_E_DEADLINE;
-    return timed(h, gf_transport_send(h, data, len, wait));
+    return timed(h, gf_transport_send(h, data, len));
 }
 
 /* CONNECT host:port through the proxy on the open connection. */
@@ -219,16 +219,16 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
     bool proxied = url->https && h->proxy != NULL && !bypass_proxy(h->proxy->no_proxy, h->conn_host);
     if (proxied) {
         host_event(h, h->proxy->host, h->proxy->port);
-        st = gf_transport_connect(h, h->proxy->host, h->proxy->port, wait);
+        st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
         if (st == GF_OK)
             st = tunnel(h, url);
     } else {
         host_event(h, h->conn_host, h->conn_port);
-        st = gf_transport_connect(h, h->conn_host, h->conn_port, wait);
+        st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
     if (st == GF_OK && url->https) {
         wait = gf_http_wait_ms(h);
-        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port, wait);
+        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
         if (h->tls != NULL)
             gf_http_event(h, GF_EV_TLS, st, 0,
                           ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));

@@ -59,16 +59,19 @@ gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, con
 
 /* ---- Transport: a byte stream over the port, plain or TLS -------------- */
 
+/* Each function waits for the peer at most h->timeout_ms at a time and
+ * never past h->deadline_at; a timeout is GF_E_IDLE_TIMEOUT (connect:
+ * GF_E_CONNECT_TIMEOUT). */
+
 /* Open TCP to host:port (no TLS yet). */
-gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms);
+gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port);
 /* Start TLS on the open connection, verifying host (port keys the session
  * kept for resumption). */
-gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms);
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port);
 /* Send every byte, or fail. */
-gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, uint32_t timeout_ms);
+gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len);
 /* Receive some bytes; *got = 0 means the peer closed in order. */
-gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got,
-                            uint32_t timeout_ms);
+gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got);
 void gf_transport_close(gf_http *h, bool graceful);
 
 /* ---- Helpers shared by the engine's files ------------------------------ */

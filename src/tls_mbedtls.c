@@ -56,19 +56,37 @@ static const mbedtls_ecp_group_id groups[] = {
 
 /* ---- BIO: port contract -> mbedTLS contract --------------------------- */
 
-/* What is left of the operation's time. mbedTLS reads a record or a
- * handshake message in as many calls as the bytes come in; each may wait
- * only for the rest of the whole, or a drip could outlast any deadline. */
+/* How long the next read or write may wait: the idle timeout, cut short
+ * by the deadline. mbedTLS reads a record or a handshake message in as many
+ * calls as the bytes come in, so the deadline must be checked per call, or
+ * a drip could stretch one record past it. */
 static uint32_t left(const gf_tls *t)
 {
-    uint64_t now = t->port->now_ms(t->port->ctx);
-    return now >= t->end_ms ? 0 : (uint32_t)(t->end_ms - now);
+    uint32_t wait = t->idle_ms;
+    if (t->deadline_at != 0) {
+        uint64_t now = t->port->now_ms(t->port->ctx);
+        if (now >= t->deadline_at)
+            return 0;
+        if (t->deadline_at - now < wait)
+            wait = (uint32_t)(t->deadline_at - now);
+    }
+    return wait;
 }
 
-static void start_clock(gf_tls *t, uint32_t timeout_ms)
+static void start_clock(gf_tls *t, uint32_t idle_ms, uint64_t deadline_at)
 {
-    t->end_ms = t->port->now_ms(t->port->ctx) + timeout_ms;
+    t->idle_ms = idle_ms;
+    t->deadline_at = deadline_at;
+    t->op_start = t->port->now_ms(t->port->ctx);
     t->io_error = 0;
+}
+
+/* mbedTLS said "want read/write": the port would block. Go on while time
+ * is left, but never spin longer than one idle timeout. */
+static bool may_wait_again(gf_tls *t)
+{
+    t->io_error = 0;
+    return left(t) > 0 && t->port->now_ms(t->port->ctx) - t->op_start < t->idle_ms;
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -195,7 +213,7 @@ static int slot_for(gf_tls *t, const char *host, uint16_t port)
 /* ---- gf_secure_ops ----------------------------------------------------- */
 
 static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle, const char *host,
-                          uint16_t tcp_port, uint32_t timeout_ms)
+                          uint16_t tcp_port, uint32_t idle_ms, uint64_t deadline_at)
 {
     int ret;
     if (!t->ready) {
@@ -215,7 +233,7 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
     }
     t->port = port;
     t->handle = handle;
-    start_clock(t, timeout_ms);
+    start_clock(t, idle_ms, deadline_at);
     t->reason[0] = '\0';
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     if ((ret = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) /* SNI and name check */
@@ -229,9 +247,8 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
         bool again = ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE;
         if (!again)
             return failure(t, ret);
-        if (left(t) == 0)
+        if (!may_wait_again(t))
             return GF_E_IDLE_TIMEOUT;
-        t->io_error = 0;
     }
     t->handshakes++;
     t->open = true;
@@ -250,9 +267,9 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
 }
 
 static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len, size_t *sent,
-                          uint32_t timeout_ms)
+                          uint32_t idle_ms, uint64_t deadline_at)
 {
-    start_clock(t, timeout_ms);
+    start_clock(t, idle_ms, deadline_at);
     for (;;) {
         int ret = mbedtls_ssl_write(&t->ssl, buf, len);
         if (ret > 0) {
@@ -261,16 +278,15 @@ static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return failure(t, ret);
-        if (left(t) == 0)
+        if (!may_wait_again(t))
             return GF_E_IDLE_TIMEOUT;
-        t->io_error = 0;
     }
 }
 
 static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size_t *got,
-                          uint32_t timeout_ms)
+                          uint32_t idle_ms, uint64_t deadline_at)
 {
-    start_clock(t, timeout_ms);
+    start_clock(t, idle_ms, deadline_at);
     for (;;) {
         int ret = mbedtls_ssl_read(&t->ssl, buf, cap);
         if (ret > 0) {
@@ -286,16 +302,16 @@ static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size
         }
         if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
             return failure(t, ret);
-        if (left(t) == 0)
+        if (!may_wait_again(t))
             return GF_E_IDLE_TIMEOUT;
-        t->io_error = 0;
     }
 }
 
 static void tls_close(struct gf_tls *t, bool graceful)
 {
     if (t->open && graceful) {
-        start_clock(t, 1000); /* close_notify is a courtesy: do not wait long */
+        /* close_notify is a courtesy: do not wait long for it */
+        start_clock(t, 1000, t->port->now_ms(t->port->ctx) + 1000);
         (void)mbedtls_ssl_close_notify(&t->ssl);
     }
     t->open = false;

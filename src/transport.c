@@ -26,16 +26,9 @@ static gf_status from_port(int32_t code, bool connecting)
     }
 }
 
-/* Milliseconds left of timeout_ms since start; 0 once it has passed. */
-static uint32_t left(const gf_http *h, uint64_t start, uint32_t timeout_ms)
+gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port)
 {
-    uint64_t spent = h->port->now_ms(h->port->ctx) - start;
-    return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);
-}
-
-gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms)
-{
-    int32_t r = h->port->connect(h->port->ctx, host, port, timeout_ms);
+    int32_t r = h->port->connect(h->port->ctx, host, port, gf_http_wait_ms(h));
     if (r < 0)
         return from_port(r, true);
     h->handle = r;
@@ -44,30 +37,36 @@ gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port, uint
     return GF_OK;
 }
 
-gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port, uint32_t timeout_ms)
+gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port)
 {
     const gf_secure_ops *ops = secure_ops(h);
     if (ops == NULL)
         return GF_E_NO_TLS;
-    gf_status st = ops->open(h->tls, h->port, h->handle, host, port, timeout_ms);
+    gf_status st = ops->open(h->tls, h->port, h->handle, host, port, h->timeout_ms, h->deadline_at);
     if (st == GF_OK)
         h->secure = true;
     return st;
 }
 
-gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, uint32_t timeout_ms)
+/* A port that keeps saying "would block" is waited out no longer than an
+ * idle timeout. */
+static bool waited_out(const gf_http *h, uint64_t since)
 {
-    uint64_t start = h->port->now_ms(h->port->ctx);
+    return gf_http_wait_ms(h) == 0 || h->port->now_ms(h->port->ctx) - since >= h->timeout_ms;
+}
+
+gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len)
+{
+    uint64_t since = h->port->now_ms(h->port->ctx);
     while (len > 0) {
-        uint32_t wait = left(h, start, timeout_ms);
         size_t n;
         if (h->secure) {
-            gf_status st = secure_ops(h)->send(h->tls, data, len, &n, wait);
+            gf_status st = secure_ops(h)->send(h->tls, data, len, &n, h->timeout_ms, h->deadline_at);
             if (st != GF_OK)
                 return st;
         } else {
-            int32_t r = h->port->send(h->port->ctx, h->handle, data, len, wait);
-            if (r == GF_PORT_E_WOULD_BLOCK && wait > 0)
+            int32_t r = h->port->send(h->port->ctx, h->handle, data, len, gf_http_wait_ms(h));
+            if (r == GF_PORT_E_WOULD_BLOCK && !waited_out(h, since))
                 continue;
             if (r <= 0)
                 return from_port(r == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_TIMEOUT : r, false);
@@ -77,20 +76,19 @@ gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len, u
             return GF_E_NETWORK; /* a port that claims more than it was given */
         data += n;
         len -= n;
+        since = h->port->now_ms(h->port->ctx);
     }
     return GF_OK;
 }
 
-gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got,
-                            uint32_t timeout_ms)
+gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got)
 {
-    uint64_t start = h->port->now_ms(h->port->ctx);
+    uint64_t since = h->port->now_ms(h->port->ctx);
+    if (h->secure)
+        return secure_ops(h)->recv(h->tls, buf, cap, got, h->timeout_ms, h->deadline_at);
     for (;;) {
-        uint32_t wait = left(h, start, timeout_ms);
-        if (h->secure)
-            return secure_ops(h)->recv(h->tls, buf, cap, got, wait);
-        int32_t r = h->port->recv(h->port->ctx, h->handle, buf, cap, wait);
-        if (r == GF_PORT_E_WOULD_BLOCK && wait > 0)
+        int32_t r = h->port->recv(h->port->ctx, h->handle, buf, cap, gf_http_wait_ms(h));
+        if (r == GF_PORT_E_WOULD_BLOCK && !waited_out(h, since))
             continue;
         if (r < 0)
             return from_port(r == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_TIMEOUT : r, false);

@@ -333,14 +333,18 @@ struct gf_tls;
  * connects through the port, then calls open() to start TLS on that handle,
  * so the same code serves a direct connection and a proxy tunnel. All
  * return gf_status; recv sets *got to 0 on an orderly close.
+ * Time: every wait for the peer lasts at most idle_ms, and nothing goes on
+ * past deadline_at (a now_ms value; 0: no deadline). A timeout is
+ * GF_E_IDLE_TIMEOUT; the engine tells a passed deadline apart itself.
  */
 typedef struct gf_secure_ops {
     gf_status (*open)(struct gf_tls *tls, const gf_port *port, int32_t handle,
-                      const char *host, uint16_t tcp_port, uint32_t timeout_ms);
+                      const char *host, uint16_t tcp_port, uint32_t idle_ms,
+                      uint64_t deadline_at);
     gf_status (*send)(struct gf_tls *tls, const unsigned char *buf, size_t len,
-                      size_t *sent, uint32_t timeout_ms);
+                      size_t *sent, uint32_t idle_ms, uint64_t deadline_at);
     gf_status (*recv)(struct gf_tls *tls, unsigned char *buf, size_t cap, size_t *got,
-                      uint32_t timeout_ms);
+                      uint32_t idle_ms, uint64_t deadline_at);
     /* Send close_notify (best effort) and drop the connection state; the
      * engine closes the port handle afterwards. */
     void (*close)(struct gf_tls *tls, bool graceful);

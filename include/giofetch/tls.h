@@ -47,7 +47,9 @@ typedef struct gf_tls {
     mbedtls_ssl_context ssl;
     const gf_port *port;
     int32_t handle;
-    uint64_t end_ms;         /* the operation under way ends by then (now_ms) */
+    uint32_t idle_ms;        /* the operation under way: longest wait       */
+    uint64_t deadline_at;    /* ... and its end (now_ms value; 0: none)     */
+    uint64_t op_start;
     int32_t io_error;        /* last port error seen by the BIO callbacks   */
     bool ready;              /* gf_tls_setup succeeded                      */
     bool ssl_ready;          /* ssl is set up on conf                       */

@@ -5,10 +5,12 @@
 static faketls *self(struct gf_tls *t) { return (faketls *)(void *)t; }
 
 static gf_status ft_open(struct gf_tls *tls, const gf_port *port, int32_t handle,
-                         const char *host, uint16_t tcp_port, uint32_t timeout_ms)
+                         const char *host, uint16_t tcp_port, uint32_t idle_ms,
+                         uint64_t deadline_at)
 {
     faketls *t = self(tls);
-    (void)timeout_ms;
+    (void)idle_ms;
+    (void)deadline_at;
     (void)tcp_port;
     t->opens++;
     strncpy(t->host, host, sizeof(t->host) - 1);
@@ -23,10 +25,11 @@ static gf_status code(int32_t r)
 }
 
 static gf_status ft_send(struct gf_tls *tls, const unsigned char *buf, size_t len, size_t *sent,
-                         uint32_t timeout_ms)
+                         uint32_t idle_ms, uint64_t deadline_at)
 {
     faketls *t = self(tls);
-    int32_t r = t->port->send(t->port->ctx, t->handle, buf, len, timeout_ms);
+    (void)deadline_at;
+    int32_t r = t->port->send(t->port->ctx, t->handle, buf, len, idle_ms);
     if (r <= 0)
         return code(r);
     *sent = (size_t)r;
@@ -34,10 +37,15 @@ static gf_status ft_send(struct gf_tls *tls, const unsigned char *buf, size_t le
 }
 
 static gf_status ft_recv(struct gf_tls *tls, unsigned char *buf, size_t cap, size_t *got,
-                         uint32_t timeout_ms)
+                         uint32_t idle_ms, uint64_t deadline_at)
 {
     faketls *t = self(tls);
-    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, cap, timeout_ms);
+    uint32_t wait = idle_ms;
+    if (deadline_at != 0) {
+        uint64_t now = t->port->now_ms(t->port->ctx);
+        wait = now >= deadline_at ? 0 : deadline_at - now < wait ? (uint32_t)(deadline_at - now) : wait;
+    }
+    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, cap, wait);
     if (r < 0)
         return code(r);
     *got = (size_t)r;
