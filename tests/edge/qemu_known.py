@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Run the end-to-end suite against a CLI under qemu-user, and set apart the
+tests that cannot pass there, each named with the reason.
+
+    qemu_known.py ARCH COMMAND...
+
+Every line of COMMAND's output is passed through. A line "FAIL NAME: REASON"
+for a test listed below for ARCH, whose REASON holds the text the limitation
+produces, is shown as "qemu-limit NAME: WHY (REASON)" and counted neither as
+passed nor as failed; the final "N passed, N failed" line is restated after a
+line naming what was set apart. Any other failure, including a listed test
+failing for another reason, still counts. Exit status 1 when a failure
+counts.
+"""
+
+import subprocess
+import sys
+
+# ARCH -> [(test, text in its FAIL reason, why it cannot pass under qemu-user)]
+KNOWN = {
+    "mipsel": [
+        ("test_cli_exits.test_api_unreachable_exit_7", "network failure",
+         "qemu-user 7.2 returns getsockopt(SO_ERROR) untranslated: the port reads the "
+         "host's ECONNREFUSED (111), which on MIPS is not ECONNREFUSED (146), so the refused "
+         "API connection reads as 'network failure' (exit 7 all the same) and the check for "
+         "'refused' fails; the rest of this test (500 and 429 budgets) does not run after it. "
+         "A MIPS kernel returns 146 (test_http.test_connection_refused allows for the same)"),
+    ],
+}
+
+
+def main(argv):
+    if len(argv) < 3:
+        print("usage: qemu_known.py ARCH COMMAND...", file=sys.stderr)
+        return 2
+    arch, cmd = argv[1], argv[2:]
+    known = {name: (text, why) for name, text, why in KNOWN.get(arch, [])}
+    set_apart = []
+    last = None
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            universal_newlines=True, bufsize=1)
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        if line.startswith("FAIL "):
+            name, _, reason = line[5:].partition(": ")
+            if name in known and known[name][0] in reason:
+                set_apart.append(name)
+                print("qemu-limit %s: %s (%s)" % (name, known[name][1], reason[:200]))
+                sys.stdout.flush()
+                continue
+        if line:
+            last = line
+        print(line)
+        sys.stdout.flush()
+    rc = proc.wait()
+
+    passed = failed = None
+    if last is not None and last.endswith(" failed") and " passed, " in last:
+        try:
+            p, f = last[:-len(" failed")].split(" passed, ")
+            passed, failed = int(p), int(f)
+        except ValueError:
+            pass
+    if passed is None:
+        print("qemu_known: the suite did not end with a result line (exit %d)" % rc)
+        return 1
+    if not set_apart:
+        return rc
+    failed -= len(set_apart)
+    print("%d test(s) set apart as qemu-user limitations on %s, not counted: %s"
+          % (len(set_apart), arch, ", ".join(set_apart)))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
