@@ -3,7 +3,32 @@
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Scan a string starting at s[*i] == '"'; on success *i is past the quote. */
+/* Length of the well-formed UTF-8 sequence at s[0..left), or 0: no
+ * overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+    size_t n;
+    uint32_t cp, min;
+    if (s[0] < 0xC2 || s[0] > 0xF4)
+        return 0; /* continuation bytes, overlong leads, beyond U+10FFFF */
+    n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    min = n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u;
+    cp = s[0] & (n == 2 ? 0x1Fu : n == 3 ? 0x0Fu : 0x07u);
+    if (n > left)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Scan a string starting at s[*i] == '"'; on success *i is past the quote.
+ * A JSON text is UTF-8 (RFC 8259 section 8.1): other bytes are refused, so
+ * nothing that is not text reaches a caller's output. */
 static bool scan_string(const char *s, size_t len, size_t *i)
 {
     size_t k = *i + 1;
@@ -15,6 +40,13 @@ static bool scan_string(const char *s, size_t len, size_t *i)
         }
         if (c < 0x20)
             return false; /* control characters must be escaped (section 7) */
+        if (c >= 0x80) {
+            size_t n = utf8_len((const unsigned char *)s + k, len - k);
+            if (n == 0)
+                return false;
+            k += n;
+            continue;
+        }
         if (c == '\\') {
             if (k + 1 >= len)
                 return false;

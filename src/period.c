@@ -97,8 +97,9 @@ void gf_period_format(const gf_period *p, char out[GF_DATE_MAX + 1])
     int64_t y;
     int m, d;
     civil_from_days(day, &y, &m, &d);
-    if (y < 0 || y > YEAR_MAX) {
-        /* Out of the API's range: only reachable by stepping far away. */
+    if (y < YEAR_MIN || y > YEAR_MAX) {
+        /* Out of what gf_period_parse takes: only a clock near 1970 or
+         * stepping far away gets here. */
         out[0] = '\0';
         return;
     }

@@ -186,7 +186,8 @@ gf_status gf_period_parse(gf_export_type t, const char *s, size_t len, gf_period
 
 /*
  * Write the period as the API wants it: yyyyMMdd (day) or yyyyMMddHH (hour),
- * NUL-terminated. out must hold GF_DATE_MAX + 1 bytes.
+ * NUL-terminated. out must hold GF_DATE_MAX + 1 bytes. A period outside the
+ * years 1970..9999 is written as an empty string.
  */
 void gf_period_format(const gf_period *p, char out[GF_DATE_MAX + 1]);
 

@@ -92,7 +92,7 @@ fuzz-regress: fuzz-build
 	    $(foreach t,$(FUZZ_TARGETS),'$(t):-max_len=$(FUZZ_MAXLEN_$(t)) $(FUZZ_OPTS_$(t))')
 
 fuzz-json-diff: fuzz-build
-	@$(PYTHON) tests/fuzz/json_diff.py $(FUZZ_PRINT) tests/fuzz/corpus/answer $(FUZZ_O)/corpus/answer
+	@$(PYTHON) tests/fuzz/json_diff.py --strict-utf8 $(FUZZ_PRINT) tests/fuzz/corpus/answer $(FUZZ_O)/corpus/answer
 
 -include $(shell find $(FUZZ_O)/obj -name '*.d' 2>/dev/null)
 

@@ -102,5 +102,33 @@ static void decoded_text_stays_inside(void)
     CHECK(memcmp(buf + 1, "\xc3\xa9/", 4) == 0);
 }
 
+/* A JSON text is UTF-8 (RFC 8259 section 8.1); anything else is refused. */
+static void strings_must_be_utf8(void)
+{
+    static const char *const ok[] = {"[\"\xc3\xa9\"]", "[\"\xe4\xb8\xad\"]",
+                                     "[\"\xf0\x9f\x98\x80\"]", "[\"\xf4\x8f\xbf\xbf\"]",
+                                     "[\"\xef\xbf\xbd\"]"};
+    static const char *const bad[] = {
+        "[\"\xff\"]",             /* never in UTF-8 */
+        "[\"\xc3\"]",             /* cut short */
+        "[\"\xc3(\"]",            /* not a continuation */
+        "[\"\x80\"]",             /* a lone continuation */
+        "[\"\xc0\xaf\"]",        /* overlong '/' */
+        "[\"\xe0\x80\xaf\"]",   /* overlong */
+        "[\"\xed\xa0\x80\"]",   /* a surrogate */
+        "[\"\xf4\x90\x80\x80\"]", /* beyond U+10FFFF */
+        "[\"\xf8\x88\x80\x80\x80\"]",
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (validate(ok[i]) != GF_OK)
+            check_fail(__FILE__, __LINE__, "refused UTF-8 case %zu", i);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (validate(bad[i]) != GF_E_JSON)
+            check_fail(__FILE__, __LINE__, "accepted bad UTF-8 case %zu", i);
+    }
+}
+
 CHECK_SUITE(json, CASE(valid_texts), CASE(invalid_texts), CASE(depth_is_limited),
+            CASE(strings_must_be_utf8),
             CASE(escapes_decode), CASE(decoded_text_stays_inside));

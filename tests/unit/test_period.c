@@ -129,6 +129,17 @@ static void hours_and_minutes(void)
     CHECK_ST(gf_period_parse(GF_EXPORT_DAY, "99991231", 8, &p), GF_OK);
 }
 
+/* A clock near 1970 gives periods gf_period_parse would refuse: they are
+ * written as nothing rather than as a date that cannot be asked for. */
+static void periods_before_1970_format_empty(void)
+{
+    CHECK_STR(last(GF_EXPORT_DAY, 0), "");     /* 1969-12-31 */
+    CHECK_STR(last(GF_EXPORT_DAY, 57599), "");  /* BJ 1970-01-01 23:59:59 */
+    CHECK_STR(last(GF_EXPORT_DAY, 86399), "19700101"); /* BJ 01-02 07:59 */
+    CHECK_STR(fmt(GF_EXPORT_HOUR, -1), "");
+    CHECK_STR(fmt(GF_EXPORT_DAY, 0), "19700101");
+}
+
 static void start_instants(void)
 {
     gf_period p;
@@ -142,4 +153,5 @@ static void start_instants(void)
 
 CHECK_SUITE(period, CASE(last_complete_hour), CASE(last_complete_day),
             CASE(stepping_across_boundaries), CASE(every_day_round_trips),
-            CASE(hours_and_minutes), CASE(start_instants));
+            CASE(hours_and_minutes), CASE(periods_before_1970_format_empty),
+            CASE(start_instants));
