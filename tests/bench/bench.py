@@ -992,8 +992,7 @@ class Bench:
                 out.append("Key exchange: one handshake of the floor costs %s Ir with X25519 "
                            "first and %s Ir (+%.0f%%) with mbedTLS 2.28's default curve list, "
                            "which offers P-521 first and nginx (OpenSSL, client's order) takes "
-                           "it. giofetch keeps the default list (tls_mbedtls.c sets no curves), "
-                           "so its file-host handshake pays the difference." % (
+                           "it; giofetch sets X25519, P-256, P-384 (tls_mbedtls.c)." % (
                                "{:,}".format(fhs), "{:,}".format(dhs),
                                100.0 * (dhs - fhs) / fhs if fhs else 0))
             fm = self.ir.get(("16m", "https", "floor+md5"))
@@ -1007,12 +1006,12 @@ class Bench:
         c = self.profiles.get("cmd5-https")
         if a and b and c:
             calls = c["incl"].get("mbedtls_md5_update_ret", 0)
-            out.append("When the file host also sends Content-MD5 on a whole-file answer "
-                       "(download.c: md5_b64_given), the body is hashed twice, into cl->md5 "
-                       "and cl->md5_body, although both cover the same bytes when nothing was "
-                       "held: MD5 then costs %s Ir instead of about half that, +%s Ir "
-                       "(+%.0f%% over HTTPS, +%.0f%% over HTTP) for a 16 MiB file." % (
-                           "{:,}".format(calls), "{:,}".format(b - a), 100.0 * (b - a) / a,
+            out.append("A file host that also sends Content-MD5 on a whole-file answer "
+                       "(its body's MD5 is the file's, so it is checked against the one pass "
+                       "over the bytes): MD5 costs %s Ir, and the run %+d Ir "
+                       "(%+.0f%% over HTTPS, %+.0f%% over HTTP) against x-amz-meta-md5-hash "
+                       "alone, for a 16 MiB file." % (
+                           "{:,}".format(calls), b - a, 100.0 * (b - a) / a,
                            100.0 * (self.ir.get(("16m-cmd5", "http", "giofetch"), 0)
                                     - self.ir.get(("16m", "http", "giofetch"), 0))
                            / max(self.ir.get(("16m", "http", "giofetch"), 1), 1)))
