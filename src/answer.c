@@ -87,6 +87,7 @@ static gf_status add_links(const walk *w, int arr, gf_answer *out)
 static gf_status typed_links(const walk *w, int obj, gf_answer *out)
 {
     const jsmntok_t *t = &w->tok[obj];
+    bool seen[GF_DATA_TYPES] = {false};
     int i = obj + 1;
     out->all_types = true;
     for (int k = 0; k < t->size; k++) {
@@ -97,8 +98,9 @@ static gf_status typed_links(const walk *w, int obj, gf_answer *out)
             return st;
         int value = i + 1;
         if (gf_data_type_parse(key.ptr, key.len, &d) == GF_OK && d != GF_DATA_ALL) {
-            if (out->type[d].present)
-                return GF_E_JSON; /* a type listed twice: which list is right? */
+            if (seen[d])
+                return GF_E_JSON; /* a type listed twice (null or not): which is right? */
+            seen[d] = true;
             if (w->tok[value].type == JSMN_PRIMITIVE && w->body[w->tok[value].start] == 'n') {
                 i = skip(w, value);
                 continue; /* null: the type is not there */
@@ -243,8 +245,8 @@ gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t 
     return GF_OK;
 }
 
-gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
-                                gf_view *code)
+static gf_status token_answer(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                              gf_view *code)
 {
     walk w;
     gf_view status = {NULL, 0}, key;
@@ -252,8 +254,6 @@ gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, s
     gf_status st = tokenize(body, len, tokens, ntokens, &w);
     if (st != GF_OK)
         return st;
-    code->ptr = NULL;
-    code->len = 0;
     for (int k = 0; k < w.tok[0].size; k++) {
         if ((st = decode(&w, i, &key)) != GF_OK)
             return st;
@@ -274,4 +274,19 @@ gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, s
     if (!gf_view_eq(status, "success") || code->ptr == NULL || code->len == 0)
         return GF_E_AUTH;
     return GF_OK;
+}
+
+gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                                gf_view *code)
+{
+    if (body == NULL || tokens == NULL || code == NULL)
+        return GF_E_ARGUMENT;
+    code->ptr = NULL;
+    code->len = 0;
+    gf_status st = token_answer(body, len, tokens, ntokens, code);
+    if (st != GF_OK) {
+        code->ptr = NULL; /* no half-answer: a refused code is no code */
+        code->len = 0;
+    }
+    return st;
 }

@@ -11,7 +11,9 @@
 typedef enum gf_http_mode {
     GF_HTTP_MODE_NORMAL,     /* GET, POST                                   */
     GF_HTTP_MODE_HEAD,       /* no body whatever the headers say            */
-    GF_HTTP_MODE_CONNECT     /* a 2xx ends with its headers (RFC 9110 9.3.6) */
+    GF_HTTP_MODE_CONNECT     /* ends with the headers: a 2xx has no body (RFC
+                              * 9110 9.3.6), and on anything else the tunnel
+                              * is refused and the connection closed unread */
 } gf_http_mode;
 
 void gf_http_parser_init(gf_http_parser *p, gf_http_mode mode);

@@ -1,4 +1,5 @@
 /* The API's answer: DESIGN.md "Answers". */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -276,8 +277,93 @@ static void deep_nesting_refused(void)
     CHECK_ST(gf_answer_parse(body, n, tokens, GF_JSON_TOKENS_MAX, &ans), GF_E_TOO_LARGE);
 }
 
+/* A text field given as null reads as absent: an empty view. */
+static void null_text_fields_are_empty(void)
+{
+    CHECK_ST(parse("{\"status\":\"ERROR\",\"errorMsg\":null,\"exportDate\":null}"), GF_OK);
+    CHECK_INT(ans.state, GF_STATE_ERROR);
+    CHECK_VIEW(ans.error_msg, "");
+    CHECK_VIEW(ans.export_date, "");
+}
+
+/* An escape that decodes to no character (a lone surrogate) is refused
+ * wherever it is: in a key, a status, a link, a type's name. */
+static void lone_surrogates_refused_everywhere(void)
+{
+    static const char *const bad[] = {
+        "{\"\\uDC00\":1,\"status\":\"RUNNING\"}",
+        "{\"status\":\"\\uD800\"}",
+        "{\"status\":\"FINISHED\",\"downloadLinks\":[\"https://f/\\uD800\"]}",
+        "{\"status\":\"FINISHED\",\"downloadLinks\":{\"\\uDC00\":[]}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        gf_status got = parse(bad[i]);
+        if (got != GF_E_JSON)
+            check_fail(__FILE__, __LINE__, "%s: got %s, want %s", bad[i], gf_strerror(got),
+                       gf_strerror(GF_E_JSON));
+        CHECK(ans.count == 0 && ans.link[0].ptr == NULL);
+    }
+}
+
+/* Each type's links are an array or null; no other value will do. */
+static void all_types_values_other_than_array_or_null(void)
+{
+    CHECK_ST(parse("{\"status\":\"FINISHED\",\"downloadLinks\":{\"visit\":true}}"),
+             GF_E_LINKS_TYPE);
+    CHECK_ST(parse("{\"status\":\"FINISHED\",\"downloadLinks\":{\"visit\":0}}"), GF_E_LINKS_TYPE);
+    CHECK_ST(parse("{\"status\":\"FINISHED\",\"downloadLinks\":{\"visit\":{}}}"), GF_E_LINKS_TYPE);
+}
+
+/* A type listed twice is refused whatever the first listing said, null
+ * included: either could be the right one. */
+static void all_types_listed_twice_after_null(void)
+{
+    CHECK_ST(parse("{\"status\":\"FINISHED\",\"downloadLinks\":{\"visit\":null,"
+                   "\"visit\":[\"https://f/b\"]}}"),
+             GF_E_JSON);
+    CHECK_ST(parse("{\"status\":\"FINISHED\",\"downloadLinks\":{\"visit\":[\"https://f/a\"],"
+                   "\"visit\":null}}"),
+             GF_E_JSON);
+}
+
+/* JSON whitespace is space, tab, LF and CR (RFC 8259 section 2), before
+ * the top-level object as anywhere else. */
+static void every_whitespace_before_the_object(void)
+{
+    CHECK_ST(parse("\t\r\n {\"status\":\"RUNNING\"}"), GF_OK);
+    CHECK_INT(ans.state, GF_STATE_RUNNING);
+    CHECK_ST(parse("\t\r\n [\"status\",\"RUNNING\"]"), GF_E_JSON_TOP);
+}
+
+/* API misuse is a status, not a crash. */
+static void missing_arguments(void)
+{
+    memcpy(body, finished, sizeof(finished));
+    CHECK_ST(gf_answer_parse(NULL, 0, tokens, GF_JSON_TOKENS_MAX, &ans), GF_E_ARGUMENT);
+    CHECK_ST(gf_answer_parse(body, strlen(finished), NULL, GF_JSON_TOKENS_MAX, &ans),
+             GF_E_ARGUMENT);
+    CHECK_ST(gf_answer_parse(body, strlen(finished), tokens, GF_JSON_TOKENS_MAX, NULL),
+             GF_E_ARGUMENT);
+}
+
+/* Sizes jsmn's int and unsigned counts cannot hold are refused before a
+ * byte of the body or a token is touched. */
+static void sizes_beyond_int_refused(void)
+{
+    memcpy(body, finished, sizeof(finished));
+    CHECK_ST(gf_answer_parse(body, (size_t)INT_MAX / 2 + 1, tokens, GF_JSON_TOKENS_MAX, &ans),
+             GF_E_TOO_LARGE);
+    CHECK_ST(gf_answer_parse(body, strlen(finished), tokens, (size_t)INT_MAX / 2 + 1, &ans),
+             GF_E_TOO_LARGE);
+    CHECK_ST(gf_answer_parse(body, strlen(finished), tokens, GF_JSON_TOKENS_MAX, &ans), GF_OK);
+}
+
 CHECK_SUITE(answer, CASE(finished_single_type), CASE(other_states),
             CASE(order_whitespace_unknown_fields), CASE(escapes_in_links_and_fields),
             CASE(all_types_grouped), CASE(all_types_refusals), CASE(refusals),
             CASE(nul_bytes_refused), CASE(every_truncation_refused), CASE(token_limit),
-            CASE(link_limit), CASE(long_link_refused), CASE(deep_nesting_refused));
+            CASE(link_limit), CASE(long_link_refused), CASE(deep_nesting_refused),
+            CASE(null_text_fields_are_empty), CASE(lone_surrogates_refused_everywhere),
+            CASE(all_types_values_other_than_array_or_null),
+            CASE(all_types_listed_twice_after_null), CASE(every_whitespace_before_the_object),
+            CASE(missing_arguments), CASE(sizes_beyond_int_refused));

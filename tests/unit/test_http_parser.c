@@ -376,9 +376,224 @@ static void callback_errors_stop(void)
     CHECK_INT(r.blen, 0);
 }
 
+/* A line of GF_HTTP_LINE_MAX bytes is fine with a bare LF as its end too
+ * (RFC 9112 section 2.2); one byte more is too long, CR or not. */
+static void line_limit_with_bare_lf(void)
+{
+    static char text[GF_HTTP_LINE_MAX + 256];
+    static result r;
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\nX: ");
+        size_t fill = GF_HTTP_LINE_MAX - 3 + (size_t)extra;
+        memset(text + n, 'v', fill);
+        n += fill;
+        n += (size_t)sprintf(text + n, "\nContent-Length: 0\n\n");
+        for (size_t k = 0; k < NPIECES; k++) {
+            r.fail_header = GF_OK;
+            run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
+            if (r.st != (extra ? GF_E_HTTP_LINE_TOO_LONG : GF_OK))
+                check_fail(__FILE__, __LINE__, "line of %lu, piece %lu: %s",
+                           (unsigned long)(fill + 3), (unsigned long)pieces[k],
+                           gf_strerror(r.st));
+        }
+    }
+}
+
+/* The chunk-size line and its extensions share the line limit. */
+static void chunk_size_line_limit(void)
+{
+    static char text[GF_HTTP_LINE_MAX + 256];
+    static result r;
+    size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=");
+    memset(text + n, 'v', GF_HTTP_LINE_MAX);
+    n += GF_HTTP_LINE_MAX;
+    n += (size_t)sprintf(text + n, "\r\nhello\r\n0\r\n\r\n");
+    for (size_t k = 0; k < NPIECES; k++) {
+        r.fail_header = GF_OK;
+        run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
+        if (r.st != GF_E_HTTP_LINE_TOO_LONG)
+            check_fail(__FILE__, __LINE__, "piece %lu: %s", (unsigned long)pieces[k],
+                       gf_strerror(r.st));
+    }
+}
+
+/* Control bytes are refused in every line: DEL in a field, any of them in a
+ * chunk-size line, after chunk data and in a trailer field. */
+static void control_bytes_in_any_line(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nX-A: a\x7f\r\nContent-Length: 0\r\n\r\n", true,
+               GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\x01\r\nhello\r\n0\r\n\r\n",
+               true, GF_E_HTTP_CHUNK, 0, NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=\x7f\r\nhello\r\n0\r\n\r\n",
+               true, GF_E_HTTP_CHUNK, 0, NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\x01\r\n0\r\n\r\n",
+               true, GF_E_HTTP_CHUNK, 0, NULL, NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: a\x01\r\n\r\n",
+               true, GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+}
+
+/* HTTP-version = "HTTP/" DIGIT "." DIGIT, then SP and a 3-digit status
+ * code (RFC 9112 sections 2.3 and 4). */
+static void status_line_shape(void)
+{
+    static const char *const bad[] = {"HTTP/1,1 200 OK", "HTTP/1.x 200 OK", "HTTP/1.10 200 OK",
+                                      "HTTP/1.1-200 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1 20x OK"};
+    char text[256];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s\r\nContent-Length: 0\r\n\r\n", bad[i]);
+        static result r;
+        r.fail_header = GF_OK;
+        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
+        if (r.st != GF_E_HTTP_SYNTAX)
+            check_fail(__FILE__, __LINE__, "status line \"%s\": %s", bad[i], gf_strerror(r.st));
+    }
+    ALL_SPLITS("HTTP/1.9 599 Whatever\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 599, "", NULL,
+               true);
+}
+
+/* The empty line tolerated before a status line is only the very first
+ * one: after an interim response the next line must be a status line. */
+static void empty_line_after_interim_response_refused(void)
+{
+    ALL_SPLITS("HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+               true, GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+}
+
+/* Content-Length = #( 1*DIGIT ) with optional whitespace around each
+ * member (RFC 9110 sections 5.6.1 and 8.6). */
+static void content_length_list_whitespace(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 3 ,\t3 , 3\r\n\r\nabc", false, GF_OK, 200,
+               "abc", NULL, true);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 3 , 4\r\n\r\nabcd", true,
+               GF_E_HTTP_CONTENT_LENGTH, 0, NULL, NULL, false);
+}
+
+/* Connection = #connection-option: whitespace and empty members around
+ * the options are allowed (RFC 9110 sections 5.6.1 and 7.6.1). */
+static void connection_list_shapes(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: keep-alive , close\r\nContent-Length: 1\r\n\r\nx",
+               false, GF_OK, 200, "x", NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: close,\r\nContent-Length: 1\r\n\r\nx", false,
+               GF_OK, 200, "x", NULL, false);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: , keep-alive ,\r\nContent-Length: 1\r\n\r\nx",
+               false, GF_OK, 200, "x", NULL, true);
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nConnection: closed, xclose\r\nContent-Length: 1\r\n\r\nx",
+               false, GF_OK, 200, "x", NULL, true);
+}
+
+static void header_without_colon_refused(void)
+{
+    ALL_SPLITS("HTTP/1.1 200 OK\r\nX-No-Colon\r\nContent-Length: 0\r\n\r\n", true,
+               GF_E_HTTP_SYNTAX, 0, NULL, NULL, false);
+}
+
+/* Trailer fields count against the same limit as header fields. */
+static void trailers_count_against_the_header_limit(void)
+{
+    static char text[32 * (GF_HTTP_HEADERS_MAX + 4)];
+    static result r;
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                         "2\r\nok\r\n0\r\n");
+        for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra; i++)
+            n += (size_t)sprintf(text + n, "T-%u: v\r\n", i);
+        n += (size_t)sprintf(text + n, "\r\n");
+        r.fail_header = GF_OK;
+        run(text, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
+        CHECK_ST(r.st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
+        if (!extra) {
+            CHECK(r.done);
+            CHECK_INT(r.blen, 2);
+        }
+    }
+}
+
+/* The handler, and each of its callbacks, may be left out. */
+static void handler_callbacks_optional(void)
+{
+    static const char text[] = "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello";
+    static const char chunked[] =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    const char *texts[] = {text, chunked};
+    gf_http_handler none = {NULL, NULL, NULL, NULL};
+    const gf_http_handler *handlers[] = {NULL, &none};
+    gf_http_parser p;
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t h = 0; h < 2; h++) {
+            size_t used = 0, n = strlen(texts[t]);
+            gf_http_parser_init(&p, GF_HTTP_MODE_NORMAL);
+            CHECK_ST(gf_http_parser_feed(&p, (const unsigned char *)texts[t], n, &used, handlers[h]),
+                     GF_OK);
+            CHECK_INT(used, n);
+            CHECK(gf_http_parser_done(&p));
+            CHECK(gf_http_parser_reusable(&p));
+            CHECK_INT(p.status, 200);
+        }
+    }
+}
+
+static gf_status refuse_head(void *user, int status)
+{
+    (void)status;
+    (*(int *)user)++;
+    return GF_E_SINK;
+}
+
+static gf_status count_body(void *user, const unsigned char *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    (*(int *)user) += 100;
+    return GF_OK;
+}
+
+/* An error from the head callback stops the response before its body. */
+static void head_callback_error_stops(void)
+{
+    static const char text[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    int calls = 0;
+    gf_http_handler hd = {&calls, NULL, refuse_head, count_body};
+    gf_http_parser p;
+    size_t used = 0;
+    gf_http_parser_init(&p, GF_HTTP_MODE_NORMAL);
+    CHECK_ST(gf_http_parser_feed(&p, (const unsigned char *)text, sizeof(text) - 1, &used, &hd),
+             GF_E_SINK);
+    CHECK_INT(calls, 1); /* head once, body never */
+    CHECK_INT(used, sizeof(text) - 1 - 5);
+    CHECK(!gf_http_parser_done(&p));
+}
+
+/* Feeding no bytes is no news: nothing started, nothing used. */
+static void empty_feed(void)
+{
+    static const char text[] = "HTTP/1.1 204 No Content\r\n\r\n";
+    gf_http_parser p;
+    size_t used = 99;
+    gf_http_parser_init(&p, GF_HTTP_MODE_NORMAL);
+    CHECK_ST(gf_http_parser_feed(&p, (const unsigned char *)text, 0, &used, NULL), GF_OK);
+    CHECK_INT(used, 0);
+    CHECK(!gf_http_parser_started(&p));
+    CHECK(!gf_http_parser_done(&p));
+    CHECK_ST(gf_http_parser_eof(&p), GF_E_HTTP_TRUNCATED);
+    gf_http_parser_init(&p, GF_HTTP_MODE_NORMAL);
+    CHECK_ST(gf_http_parser_feed(&p, (const unsigned char *)text, sizeof(text) - 1, &used, NULL),
+             GF_OK);
+    CHECK(gf_http_parser_started(&p));
+    CHECK(gf_http_parser_done(&p));
+    CHECK_INT(p.status, 204);
+}
+
 CHECK_SUITE(http_parser, CASE(content_length_body), CASE(chunked_body), CASE(chunk_errors),
             CASE(content_length_rules), CASE(transfer_codings_other_than_chunked_refused),
             CASE(header_syntax), CASE(status_lines), CASE(connection_close),
             CASE(body_until_close), CASE(interim_responses_skipped), CASE(no_body_responses),
             CASE(truncations), CASE(limits), CASE(stops_at_the_end_of_the_response),
-            CASE(callback_errors_stop));
+            CASE(callback_errors_stop), CASE(line_limit_with_bare_lf), CASE(chunk_size_line_limit),
+            CASE(control_bytes_in_any_line), CASE(status_line_shape),
+            CASE(empty_line_after_interim_response_refused), CASE(content_length_list_whitespace),
+            CASE(connection_list_shapes), CASE(header_without_colon_refused),
+            CASE(trailers_count_against_the_header_limit), CASE(handler_callbacks_optional),
+            CASE(head_callback_error_stops), CASE(empty_feed));

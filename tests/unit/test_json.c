@@ -1,4 +1,6 @@
 /* The JSON validator and string decoder under the answer parser (RFC 8259). */
+#include <stdlib.h>
+
 #include "check.h"
 #include "../../src/json.h"
 
@@ -129,6 +131,68 @@ static void strings_must_be_utf8(void)
     }
 }
 
+/* Validate a copy that ends its allocation, so the sanitizers catch a
+ * read past the end of the text. */
+static gf_status validate_exact(const char *s, size_t n)
+{
+    char *copy = malloc(n ? n : 1);
+    if (copy == NULL)
+        return GF_E_ARGUMENT;
+    memcpy(copy, s, n);
+    gf_status st = gf_json_validate(copy, n);
+    free(copy);
+    return st;
+}
+
+/* A text that ends inside a string is refused, wherever in the string it
+ * ends: after a backslash, inside \uXXXX, inside a UTF-8 sequence. */
+static void text_ends_inside_a_string(void)
+{
+    static const char *const cut[] = {
+        "[\"\\",      "[\"\\u",     "[\"\\u00",       "[\"\\u00e", "[\"\\u00e9",
+        "[\"\xc3",    "[\"\xe4",    "[\"\xe4\xb8",    "[\"\xf0\x9f\x98", "[\"ab",
+    };
+    for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+        if (validate_exact(cut[i], strlen(cut[i])) != GF_E_JSON)
+            check_fail(__FILE__, __LINE__, "accepted a text cut inside a string, case %lu",
+                       (unsigned long)i);
+    }
+}
+
+/* exp = e [ minus / plus ] 1*DIGIT; int = zero / ( digit1-9 *DIGIT )
+ * (RFC 8259 section 6). */
+static void number_edges(void)
+{
+    CHECK_ST(validate_exact("1e-5", 4), GF_OK);
+    CHECK_ST(validate_exact("[-1E-07,2e+0,3E9]", 17), GF_OK);
+    CHECK_ST(validate_exact("-", 1), GF_E_JSON);
+    CHECK_ST(validate_exact("1e", 2), GF_E_JSON);
+    CHECK_ST(validate_exact("1e+", 3), GF_E_JSON);
+    CHECK_ST(validate_exact("1e-", 3), GF_E_JSON);
+    CHECK_ST(validate_exact("1.", 2), GF_E_JSON);
+    CHECK_ST(validate_exact("[-]", 3), GF_E_JSON);
+}
+
+/* Code points above the surrogates decode as themselves; a high surrogate
+ * must be followed by a \u escape of a low one (RFC 8259 section 7). */
+static void escapes_around_the_surrogates(void)
+{
+    bool ok;
+    CHECK_STR(unescape("\\uE000", &ok), "\xee\x80\x80");
+    CHECK(ok);
+    CHECK_STR(unescape("\\uFFFF", &ok), "\xef\xbf\xbf");
+    CHECK(ok);
+    CHECK_STR(unescape("\\uD7FF", &ok), "\xed\x9f\xbf");
+    CHECK(ok);
+    unescape("\\uD83D\\nabcd", &ok); /* high, then another escape */
+    CHECK(!ok);
+    unescape("\\uD83D\\uE000", &ok); /* high, then a code point above the low ones */
+    CHECK(!ok);
+    CHECK_STR(unescape("\\uDBFF\\uDC00", &ok), "\xf4\x8f\xb0\x80");
+    CHECK(ok);
+}
+
 CHECK_SUITE(json, CASE(valid_texts), CASE(invalid_texts), CASE(depth_is_limited),
             CASE(strings_must_be_utf8),
-            CASE(escapes_decode), CASE(decoded_text_stays_inside));
+            CASE(escapes_decode), CASE(decoded_text_stays_inside), CASE(text_ends_inside_a_string),
+            CASE(number_edges), CASE(escapes_around_the_surrogates));

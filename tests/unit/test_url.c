@@ -112,5 +112,57 @@ static void long_host_refused(void)
     CHECK_INT(u.host.len, GF_HOST_MAX - 1);
 }
 
+/* reg-name may hold any unreserved character: ALPHA DIGIT "-" "." "_" "~"
+ * (RFC 3986 sections 2.3 and 3.2.2). */
+static void host_unreserved_characters(void)
+{
+    gf_url u;
+    CHECK_ST(parse("http://my_host~1.example-2/x", &u), GF_OK);
+    CHECK_VIEW(u.host, "my_host~1.example-2");
+    CHECK_VIEW(u.path, "/x");
+}
+
+/* IPv6address may end in an IPv4 address (RFC 3986 section 3.2.2). */
+static void ipv6_with_embedded_ipv4(void)
+{
+    gf_url u;
+    CHECK_ST(parse("http://[::ffff:192.0.2.128]:8080/x", &u), GF_OK);
+    CHECK_VIEW(u.host, "::ffff:192.0.2.128");
+    CHECK_INT(u.port, 8080);
+    CHECK_ST(parse("http://[::ffff:192.0.2.128/]/x", &u), GF_E_URL);
+}
+
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 section
+ * 3.1): any other scheme is refused as a scheme, a text with no scheme at
+ * all as not a URL. */
+static void other_schemes_and_no_scheme(void)
+{
+    gf_url u;
+    CHECK_ST(parse("svn+ssh://host/x", &u), GF_E_URL_SCHEME);
+    CHECK_ST(parse("coap-tcp://host/x", &u), GF_E_URL_SCHEME);
+    CHECK_ST(parse("z39.50r://host/x", &u), GF_E_URL_SCHEME);
+    CHECK_ST(parse("h323:host", &u), GF_E_URL_SCHEME);
+    CHECK_ST(parse("localhost", &u), GF_E_URL);
+    CHECK_ST(parse("a+b-c.d9", &u), GF_E_URL);
+}
+
+/* The fragment is not sent: it ends the authority and the path, and a '?'
+ * inside it is not a query (RFC 3986 section 3.5). */
+static void fragment_ends_authority_and_path(void)
+{
+    gf_url u;
+    CHECK_ST(parse("https://h#top?x=1", &u), GF_OK);
+    CHECK_VIEW(u.host, "h");
+    CHECK_VIEW(u.path, "/");
+    CHECK(u.query.ptr == NULL && u.query.len == 0);
+    CHECK_ST(parse("https://h:8443#f", &u), GF_OK);
+    CHECK_INT(u.port, 8443);
+    CHECK_ST(parse("https://h/p#a?b", &u), GF_OK);
+    CHECK_VIEW(u.path, "/p");
+    CHECK(u.query.ptr == NULL && u.query.len == 0);
+}
+
 CHECK_SUITE(url, CASE(https_with_everything), CASE(defaults), CASE(ipv6_literals), CASE(refused),
-            CASE(length_is_respected), CASE(long_host_refused));
+            CASE(length_is_respected), CASE(long_host_refused), CASE(host_unreserved_characters),
+            CASE(ipv6_with_embedded_ipv4), CASE(other_schemes_and_no_scheme),
+            CASE(fragment_ends_authority_and_path));

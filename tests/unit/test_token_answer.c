@@ -1,0 +1,109 @@
+/* The answer of POST /auth/token: {"status":"success","code":"<token>"}. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "../../src/json.h"
+
+static gf_json_token tokens[GF_JSON_TOKENS_MAX];
+static char body[1024];
+static gf_view code;
+
+static gf_status parse(const char *json)
+{
+    size_t n = strlen(json);
+    memcpy(body, json, n + 1);
+    return gf_token_answer_parse(body, n, tokens, GF_JSON_TOKENS_MAX, &code);
+}
+
+static void success_gives_the_code(void)
+{
+    CHECK_ST(parse("{\"status\":\"success\",\"code\":\"tok-123\"}"), GF_OK);
+    CHECK_VIEW(code, "tok-123");
+    CHECK_STR(code.ptr, "tok-123"); /* NUL-terminated in place */
+    CHECK(code.ptr >= body && code.ptr < body + sizeof(body));
+}
+
+/* Any order, unknown fields skipped whole (a nested "status" is not the
+ * answer's), escapes decoded, keys compared after decoding. */
+static void order_unknown_fields_escapes(void)
+{
+    CHECK_ST(parse(" {\"code\" : \"a\\/b\\u00e9\", \"data\":{\"status\":\"fail\",\"code\":[1]},"
+                   "\"list\":[{\"code\":\"x\"}],\"status\":\"success\"}\n"),
+             GF_OK);
+    CHECK_VIEW(code, "a/b\xc3\xa9");
+    CHECK_ST(parse("{\"st\\u0061tus\":\"succ\\u0065ss\",\"c\\u006fde\":\"t\"}"), GF_OK);
+    CHECK_VIEW(code, "t");
+    CHECK_ST(parse("{\"data\":{\"status\":\"success\",\"code\":\"x\"},\"status\":\"fail\"}"),
+             GF_E_AUTH);
+}
+
+static void refusals(void)
+{
+    static const struct {
+        const char *json;
+        gf_status want;
+    } cases[] = {
+        {"", GF_E_JSON},
+        {"{\"status\":\"success\",\"code\":\"t\"", GF_E_JSON},
+        {"{\"status\":\"success\",\"code\":\"t\",}", GF_E_JSON},
+        {"[\"status\",\"success\"]", GF_E_JSON_TOP},
+        {"\"success\"", GF_E_JSON_TOP},
+        {"{}", GF_E_STATUS_MISSING},
+        {"{\"code\":\"t\"}", GF_E_STATUS_MISSING},
+        {"{\"Status\":\"success\",\"code\":\"t\"}", GF_E_STATUS_MISSING},
+        {"{\"status\":\"fail\",\"code\":\"t\"}", GF_E_AUTH},
+        {"{\"status\":\"Success\",\"code\":\"t\"}", GF_E_AUTH},
+        {"{\"status\":\"success \",\"code\":\"t\"}", GF_E_AUTH},
+        {"{\"status\":\"success\"}", GF_E_AUTH},
+        {"{\"status\":\"success\",\"code\":\"\"}", GF_E_AUTH},
+        {"{\"status\":\"success\",\"Code\":\"t\"}", GF_E_AUTH},
+        {"{\"status\":\"success\",\"code\":null}", GF_E_FIELD_TYPE},
+        {"{\"status\":\"success\",\"code\":123}", GF_E_FIELD_TYPE},
+        {"{\"status\":\"success\",\"code\":[\"t\"]}", GF_E_FIELD_TYPE},
+        {"{\"status\":true,\"code\":\"t\"}", GF_E_FIELD_TYPE},
+        {"{\"status\":null,\"code\":\"t\"}", GF_E_FIELD_TYPE},
+        {"{\"status\":\"success\",\"code\":\"t\",\"code\":\"u\"}", GF_E_JSON},
+        {"{\"status\":\"fail\",\"code\":\"t\",\"status\":\"success\"}", GF_E_JSON},
+        {"{\"\\uDC00\":1,\"status\":\"success\",\"code\":\"t\"}", GF_E_JSON},
+        {"{\"status\":\"success\",\"code\":\"t\\uD800\"}", GF_E_JSON},
+        {"{\"status\":\"\\uDE00\\uD83D\",\"code\":\"t\"}", GF_E_JSON},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gf_status got = parse(cases[i].json);
+        if (got != cases[i].want)
+            check_fail(__FILE__, __LINE__, "%s: got %s, want %s", cases[i].json,
+                       gf_strerror(got), gf_strerror(cases[i].want));
+    }
+}
+
+static void token_limit(void)
+{
+    static const char text[] = "{\"status\":\"success\",\"code\":\"t\",\"x\":[1,2,3]}";
+    memcpy(body, text, sizeof(text));
+    CHECK_ST(gf_token_answer_parse(body, sizeof(text) - 1, tokens, 9, &code), GF_E_TOO_LARGE);
+    memcpy(body, text, sizeof(text));
+    CHECK_ST(gf_token_answer_parse(body, sizeof(text) - 1, tokens, 10, &code), GF_OK);
+    CHECK_VIEW(code, "t");
+}
+
+/* A valid answer cut at every length is refused, never misread; the cut
+ * copy ends its allocation so the sanitizers catch a read past it. */
+static void every_truncation_refused(void)
+{
+    static const char text[] = "{\"status\":\"success\",\"code\":\"tok-\\u00e9\"}";
+    for (size_t cut = 0; cut < sizeof(text) - 1; cut++) {
+        char *copy = malloc(cut + 1);
+        CHECK(copy != NULL);
+        if (copy == NULL)
+            return;
+        memcpy(copy, text, cut);
+        gf_status st = gf_token_answer_parse(copy, cut, tokens, GF_JSON_TOKENS_MAX, &code);
+        if (st == GF_OK)
+            check_fail(__FILE__, __LINE__, "accepted a cut at %lu", (unsigned long)cut);
+        free(copy);
+    }
+}
+
+CHECK_SUITE(token_answer, CASE(success_gives_the_code), CASE(order_unknown_fields_escapes),
+            CASE(refusals), CASE(token_limit), CASE(every_truncation_refused));
