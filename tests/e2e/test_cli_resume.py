@@ -67,7 +67,7 @@ class Watch:
             if n.endswith(".part"):
                 self.seen_parts += 1
                 continue
-            if n in ("MANIFEST", "MANIFEST.tmp"):  # the MANIFEST and its atomic-write temp
+            if n in ("MANIFEST", ".MANIFEST.tmp"):  # the MANIFEST and its atomic-write temp
                 continue
             try:
                 with open(p, "rb") as f:
