@@ -249,8 +249,9 @@ typedef struct gf_type_links {
 
 /*
  * A parsed answer. Every view points into the body buffer handed to
- * gf_answer_parse(), JSON escapes decoded in place and NUL-terminated; an
- * absent field is an empty view.
+ * gf_answer_parse(), JSON escapes decoded in place, NUL-terminated and
+ * valid UTF-8 (an answer that is not is refused); an absent field is an
+ * empty view.
  */
 typedef struct gf_answer {
     gf_export_state state;

@@ -158,56 +158,21 @@ void cli_event(void *user, const gf_event *ev)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-    size_t n;
-    unsigned min;
-    unsigned cp;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xE0) == 0xC0) {
-        n = 2, min = 0x80, cp = s[0] & 0x1Fu;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        n = 3, min = 0x800, cp = s[0] & 0x0Fu;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        n = 4, min = 0x10000, cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
+/* Strings reaching here are UTF-8: the library refuses answers that are not
+ * (json.c), and names, links and ids are ASCII. Only escaping is left. */
 void cli_json_str(FILE *f, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
     putc('"', f);
-    for (size_t i = 0; i < len;) {
-        unsigned char c = u[i];
-        size_t n = utf8_len(u + i, len - i);
-        if (n == 0) {
-            fputs("\\ufffd", f); /* not UTF-8: the replacement character */
-            i++;
-        } else if (c == '"' || c == '\\') {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
             putc('\\', f);
             putc(c, f);
-            i++;
         } else if (c < 0x20 || c == 0x7f) {
             fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-            i++;
         } else {
-            fwrite(u + i, 1, n, f);
-            i += n;
+            putc(c, f);
         }
     }
     putc('"', f);
