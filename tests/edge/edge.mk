@@ -79,11 +79,11 @@ FW_MBEDTLS_LOOP_LIB := $(FW_O)/libmbedtls-cm4-loop.a
 # Unit-test suites of tests/unit that need only the core (with the scripted
 # port, tests/unit/testport.c, and the pass-through TLS, faketls.c).
 FW_UNIT_SUITES := request period url json answer http_parser http export
-FW_UNIT_HELPERS := testport faketls
+FW_UNIT_HELPERS := testport faketls scripted
 # Suites that need the crypto glue (gf_crypto_mbedtls: MD5, base64): they
 # run in an image linked with mbedTLS for Cortex-M4 (FW_TLS=1).
 FW_UNIT_CRYPTO_SUITES := download flow
-FW_UNIT_CRYPTO_HELPERS := testport faketls memsink
+FW_UNIT_CRYPTO_HELPERS := testport faketls memsink scripted
 
 fw_obj = $(patsubst %.c,$(FW_O)/$(1)/%.o,$(patsubst ./%,%,$(2)))
 fw_unit_srcs = $(patsubst %,tests/unit/test_%.c,$(1)) $(patsubst %,tests/unit/%.c,$(2))

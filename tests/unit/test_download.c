@@ -8,6 +8,7 @@
 #include "check.h"
 #include "faketls.h"
 #include "memsink.h"
+#include "scripted.h"
 #include "testport.h"
 
 #define HOST "files.example"
@@ -20,66 +21,9 @@ static gf_client cl;
 static memsink ms;
 static gf_download_result res;
 
-/* ---- events ------------------------------------------------------------ */
 
-typedef struct evrec {
-    gf_event_kind kind;
-    gf_status status;
-    uint32_t delay_ms;
-    uint64_t done, total;
-    uint64_t at;             /* the fake clock when it was reported */
-} evrec;
+/* ---- responses ----------------------------------------------------------- */
 
-static struct {
-    evrec e[64];
-    size_t n;
-} evs;
-
-static void on_event(void *user, const gf_event *ev)
-{
-    (void)user;
-    if (evs.n < sizeof(evs.e) / sizeof(evs.e[0]))
-        evs.e[evs.n++] = (evrec){ev->kind, ev->status, ev->delay_ms, ev->done, ev->total, tp.now};
-}
-
-static size_t count_events(gf_event_kind kind)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < evs.n; i++)
-        n += evs.e[i].kind == kind;
-    return n;
-}
-
-/* The k-th (from 0) event of a kind, or NULL. */
-static const evrec *event_of(gf_event_kind kind, size_t k)
-{
-    for (size_t i = 0; i < evs.n; i++) {
-        if (evs.e[i].kind == kind && k-- == 0)
-            return &evs.e[i];
-    }
-    return NULL;
-}
-
-/* ---- responses, written into an arena that outlives the exchange ------- */
-
-static char arena[512 * 1024];
-static size_t arena_len;
-
-static const char *say(const char *fmt, ...)
-{
-    va_list ap;
-    char *p = arena + arena_len;
-    size_t room = sizeof(arena) - arena_len;
-    va_start(ap, fmt);
-    int n = vsnprintf(p, room, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= room) {
-        check_fail(__FILE__, __LINE__, "test arena full");
-        return "";
-    }
-    arena_len += (size_t)n + 1;
-    return p;
-}
 
 /* A 200 with Content-Length; every response closes its connection so each
  * attempt is one scripted connection. */
@@ -139,12 +83,11 @@ static void setup(uint32_t retries, uint32_t backoff_ms)
     cl.retries = retries;
     cl.backoff_ms = backoff_ms;
     cl.http.timeout_ms = 5000;
-    cl.http.on_event = on_event;
+    cl.http.on_event = scripted_on_event;
     cl.http.event_user = NULL;
-    memset(&evs, 0, sizeof(evs));
+    scripted_reset(&tp);
     memsink_init(&ms);
     memset(&res, 0xa5, sizeof(res)); /* gf_download must set every field */
-    arena_len = 0;
 }
 
 static gf_status download(void) { return gf_download(&cl, LINK, &ms.sink, &res); }

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "faketls.h"
+#include "scripted.h"
 #include "testport.h"
 
 #define API "https://api.example"
@@ -18,56 +19,9 @@ static gf_client cl;
 static gf_answer ans;
 static gf_request req;
 
-/* ---- events ------------------------------------------------------------ */
-
-typedef struct evrec {
-    gf_event_kind kind;
-    gf_status status;
-    uint32_t delay_ms;
-    uint64_t at;
-} evrec;
-
-static struct {
-    evrec e[64];
-    size_t n;
-} evs;
-
-static void on_event(void *user, const gf_event *ev)
-{
-    (void)user;
-    if (evs.n < sizeof(evs.e) / sizeof(evs.e[0]))
-        evs.e[evs.n++] = (evrec){ev->kind, ev->status, ev->delay_ms, tp.now};
-}
-
-static const evrec *event_of(gf_event_kind kind, size_t k)
-{
-    for (size_t i = 0; i < evs.n; i++) {
-        if (evs.e[i].kind == kind && k-- == 0)
-            return &evs.e[i];
-    }
-    return NULL;
-}
 
 /* ---- answers ------------------------------------------------------------ */
 
-static char arena[256 * 1024];
-static size_t arena_len;
-
-static const char *say(const char *fmt, ...)
-{
-    va_list ap;
-    char *p = arena + arena_len;
-    size_t room = sizeof(arena) - arena_len;
-    va_start(ap, fmt);
-    int n = vsnprintf(p, room, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= room) {
-        check_fail(__FILE__, __LINE__, "test arena full");
-        return "";
-    }
-    arena_len += (size_t)n + 1;
-    return p;
-}
 
 /* A 200 carrying a JSON body; it closes its connection. */
 static const char *json(const char *body)
@@ -105,11 +59,10 @@ static void setup(uint32_t retries, uint32_t backoff_ms)
     cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
     cl.http.timeout_ms = 5000;
-    cl.http.on_event = on_event;
-    memset(&evs, 0, sizeof(evs));
+    cl.http.on_event = scripted_on_event;
+    scripted_reset(&tp);
     memset(&ans, 0, sizeof(ans));
     req = (gf_request){GF_EXPORT_HOUR, GF_DATA_VISIT, "my-ai", "2026112712", 5};
-    arena_len = 0;
 }
 
 static gf_status ask(void) { return gf_export_links(&cl, &req, &ans); }
