@@ -105,5 +105,20 @@ static void every_truncation_refused(void)
     }
 }
 
-CHECK_SUITE(token_answer, CASE(success_gives_the_code), CASE(order_unknown_fields_escapes),
+/* Misuse is refused, and a refused answer leaves no code behind. */
+static void arguments_and_no_code_on_failure(void)
+{
+    static const char refused[] = "{\"status\":\"failure\",\"code\":\"not-a-token\"}";
+    memcpy(body, refused, sizeof(refused));
+    code.ptr = "stale";
+    code.len = 5;
+    CHECK_ST(gf_token_answer_parse(body, sizeof(refused) - 1, tokens, GF_JSON_TOKENS_MAX, &code),
+             GF_E_AUTH);
+    CHECK(code.ptr == NULL && code.len == 0);
+    CHECK_ST(gf_token_answer_parse(NULL, 2, tokens, GF_JSON_TOKENS_MAX, &code), GF_E_ARGUMENT);
+    CHECK_ST(gf_token_answer_parse(body, 2, NULL, GF_JSON_TOKENS_MAX, &code), GF_E_ARGUMENT);
+    CHECK_ST(gf_token_answer_parse(body, 2, tokens, GF_JSON_TOKENS_MAX, NULL), GF_E_ARGUMENT);
+}
+
+CHECK_SUITE(token_answer, CASE(success_gives_the_code), CASE(arguments_and_no_code_on_failure), CASE(order_unknown_fields_escapes),
             CASE(refusals), CASE(token_limit), CASE(every_truncation_refused));
