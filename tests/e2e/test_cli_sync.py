@@ -19,6 +19,7 @@ import subprocess
 import time
 
 import sampledata
+from cliutil import md5_of
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -153,21 +154,13 @@ def assert_summary_line(r, counts):
     assert line in r.stderr.splitlines(), "no line %r in stderr: %s" % (line, r.stderr[-1500:])
 
 
-def md5_file(path):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def tree(root):
     """{relative path: md5} of every file under root (hidden ones too)."""
     out = {}
     for d, _, names in os.walk(root):
         for n in names:
             p = os.path.join(d, n)
-            out[os.path.relpath(p, root)] = md5_file(p)
+            out[os.path.relpath(p, root)] = md5_of(p)
     return out
 
 
@@ -195,7 +188,7 @@ def check_complete(s, out, data, date, names, export="day"):
     served = served_md5(s)
     want_lines = []
     for n in names:
-        got = md5_file(os.path.join(d, n))
+        got = md5_of(os.path.join(d, n))
         assert got == served.get(n), "%s/%s: md5 %s, served %s" % (d, n, got, served.get(n))
         want_lines.append("%s  %s" % (got, n))
     with open(os.path.join(d, "MANIFEST")) as f:
