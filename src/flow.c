@@ -106,3 +106,32 @@ gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms
     }
     return first_error;
 }
+
+/* ---- pieces of the flow for callers who schedule downloads themselves --- */
+
+gf_status gf_export_wait(gf_client *cl, const gf_request *req, uint32_t wait_ms, gf_answer *ans)
+{
+    if (cl == NULL || req == NULL || ans == NULL)
+        return GF_E_ARGUMENT;
+    return wait_finished(cl, req, wait_ms, ans);
+}
+
+size_t gf_answer_link_at(const gf_answer *ans, size_t pos)
+{
+    if (ans == NULL || pos >= ans->count)
+        return ans != NULL ? ans->count : 0;
+    return link_at(ans, pos);
+}
+
+gf_status gf_export_refresh(gf_client *cl, const gf_request *req, gf_answer *ans)
+{
+    if (cl == NULL || req == NULL || ans == NULL)
+        return GF_E_ARGUMENT;
+    /* Taken before the call: the answer's views point into cl's buffer,
+     * which the call overwrites. */
+    uint64_t files = files_of(ans);
+    gf_status st = gf_export_links(cl, req, ans);
+    if (st == GF_OK && files_of(ans) != files)
+        return GF_E_ANSWER_MISMATCH;
+    return st;
+}

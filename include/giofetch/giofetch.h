@@ -611,6 +611,32 @@ typedef struct gf_fetch_handler {
 gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms,
                           const gf_fetch_handler *fh, gf_answer *ans);
 
+/*
+ * The pieces of gf_fetch_export, for callers who schedule the downloads
+ * themselves (several at once, each on a client of its own). Contexts
+ * share nothing: two gf_client structs (each with its own TLS context) may
+ * be used by two threads at once; one gf_client must never be.
+ */
+
+/* Ask for an export's links, asking again while it is RUNNING (with
+ * backoff, for at most wait_ms). Returns what gf_export_links returned for
+ * the last ask (GF_OK: FINISHED). */
+gf_status gf_export_wait(gf_client *cl, const gf_request *req, uint32_t wait_ms, gf_answer *ans);
+
+/* The index in ans->link of the file at position pos in type order (the
+ * order gf_fetch_export downloads in: link order, or for all-types
+ * answers visit, page, action, ...). Returns ans->count when pos is out of
+ * range. */
+size_t gf_answer_link_at(const gf_answer *ans, size_t pos);
+
+/* Ask once more for fresh links of the export ans answered (after
+ * GF_E_LINK_EXPIRED), checking that the new answer lists the same files
+ * in the same type order. ans is replaced: every view of the old answer
+ * (they point into cl's buffer) is gone, so copy a link before calling
+ * this. Returns what gf_export_links returned, or GF_E_ANSWER_MISMATCH
+ * when the files listed changed. */
+gf_status gf_export_refresh(gf_client *cl, const gf_request *req, gf_answer *ans);
+
 #ifdef __cplusplus
 }
 #endif
