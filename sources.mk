@@ -46,6 +46,7 @@ GF_CLI_SRCS := \
 	$(GF_DIR)/src/cli/report.c \
 	$(GF_DIR)/src/cli/store.c \
 	$(GF_DIR)/src/cli/commands.c
+GF_CLI_SRCS += $(GF_DIR)/src/cli/jobs.c
 
 # Libraries the tls part links against (Debian ships no pkg-config file).
 GF_TLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto

@@ -446,3 +446,14 @@ void gf_tls_free(gf_tls *t)
         mbedtls_ssl_session_free(&t->sessions[i].session);
     memset(t, 0, sizeof(*t));
 }
+
+gf_status gf_tls_use_ca(gf_tls *t, gf_tls *from)
+{
+    if (t == NULL || from == NULL || !from->has_ca)
+        return GF_E_TLS_CA;
+    /* Read only while verifying a peer: several contexts may share one
+     * chain (see tls.h for threads). */
+    mbedtls_ssl_conf_ca_chain(&t->conf, &from->ca, NULL);
+    t->has_ca = true;
+    return GF_OK;
+}

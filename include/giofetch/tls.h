@@ -81,6 +81,18 @@ gf_status gf_tls_setup(gf_tls *tls, const gf_port *port);
  */
 gf_status gf_tls_add_ca(gf_tls *tls, const unsigned char *buf, size_t len);
 
+/*
+ * Trust the CA certificates loaded into another context instead of loading
+ * them again: several connections at once (one context each) share one
+ * parsed chain. Call after gf_tls_setup; from must outlive tls and get no
+ * more CAs while tls uses them. Verification only reads the chain, but
+ * mbedTLS caches a value in an RSA key the first time it is used: when
+ * mbedTLS is built without MBEDTLS_THREADING_C, contexts sharing a chain
+ * must not be used by two threads at once.
+ * Returns GF_OK, or GF_E_TLS_CA when from holds no CA certificate.
+ */
+gf_status gf_tls_use_ca(gf_tls *tls, gf_tls *from);
+
 /* How many CA certificates are loaded. */
 size_t gf_tls_ca_count(const gf_tls *tls);
 

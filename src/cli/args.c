@@ -46,6 +46,8 @@ static void help(void)
           "  --retries N         retries for 429, 5xx and network errors (default 4)\n"
           "  --token-file FILE   the API token (first line); else env GIO_TOKEN\n"
           "  --lock-wait SECONDS how long to wait for another giofetch on DIR (default 600)\n"
+          "  --jobs N            fetch, sync: download up to N files at once (1..8, default 1),\n"
+          "                      each on its own connection; API calls stay one at a time\n"
           "  --json              JSON Lines on stdout, one object per export\n"
           "  -q, --quiet         no messages unless something fails\n"
           "  -v, --verbose       show requests (never credentials), statuses and retries\n"
@@ -131,6 +133,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->timeout_s = 30;
     o->retries = GF_RETRIES;
     o->lock_wait_s = 600;
+    o->jobs = 1;
     o->base_url = getenv("GIO_BASE_URL");
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -227,6 +230,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (strcmp(name, "--retries") == 0) {
             if (!number(v, 0, 100, &o->retries))
                 return bad("--retries must be 0..100, not '%s'%s", v, "");
+        } else if (strcmp(name, "--jobs") == 0 && o->cmd != CMD_LINKS) {
+            if (!number(v, 1, 8, &o->jobs))
+                return bad("--jobs must be 1..8, not '%s'%s", v, "");
         } else if (strcmp(name, "--lock-wait") == 0) {
             if (!number(v, 0, 86400, &o->lock_wait_s))
                 return bad("--lock-wait must be 0..86400 seconds, not '%s'%s", v, "");

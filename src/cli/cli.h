@@ -39,6 +39,7 @@ typedef struct cli_opts {
     const char *proxy;
     const char *token_file;
     uint32_t expire_min, wait_s, timeout_s, retries, lock_wait_s;
+    uint32_t jobs;                 /* fetch, sync: downloads at once, 1..8  */
     bool json, quiet, verbose;
 } cli_opts;
 
@@ -56,6 +57,8 @@ void cli_event(void *user, const gf_event *ev); /* the library's events */
 void cli_progress_file(const char *label, size_t index, size_t count);
 void cli_progress_end(void);
 int cli_last_http_status(void);
+/* Set what cli_last_http_status says (a job's own last status). */
+void cli_set_last_http_status(int status);
 /* Copy untrusted text for a terminal: control bytes become '?', at most
  * cap-1 bytes. */
 void cli_sanitize(char *dst, size_t cap, const char *src, size_t len);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jobs.h"
 #include "store.h"
 
 /* One data type's folder within one export. */
@@ -29,6 +30,7 @@ typedef struct file_state {
     gf_status st;
     uint64_t bytes;
     char md5[33];
+    struct store_file *open; /* its .part while it downloads               */
 } file_state;
 
 typedef struct job {
@@ -41,12 +43,13 @@ typedef struct job {
     bool download_failed;
     size_t to_fetch, fetched;
     uint64_t bytes;
-    store_file file;
 } job;
 
 static file_state files[GF_LINKS_MAX];
 static gf_answer ans;
 static store_entry entries[GF_LINKS_MAX];
+/* The .part files open at once: one per download under way (--jobs). */
+static store_file open_files[JOBS_MAX];
 
 static const char *state_name(gf_export_state s)
 {
@@ -146,15 +149,23 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         j->fetched++;
         return GF_OK;
     }
-    int rc = store_open(&j->file, f->dir, fs->name);
+    store_file *sf = NULL;
+    for (unsigned k = 0; k < j->o->jobs && sf == NULL; k++) {
+        if (open_files[k].fd < 0)
+            sf = &open_files[k];
+    }
+    if (sf == NULL)
+        return GF_E_ARGUMENT; /* more files at once than --jobs */
+    int rc = store_open(sf, f->dir, fs->name);
     if (rc != 0) {
         cli_error("cannot write %s/%s.part: %s", f->dir, fs->name, strerror(rc));
         return GF_E_SINK;
     }
+    fs->open = sf;
     char label[64];
     snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
     cli_progress_file(label, j->fetched, j->to_fetch);
-    *sink = &j->file.sink;
+    *sink = &sf->sink;
     return GF_OK;
 }
 
@@ -164,8 +175,11 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     job *j = user;
     int t = folder_of(j, i);
     file_state *fs = &files[i];
+    int err = fs->open != NULL ? fs->open->err : 0;
     (void)a;
-    store_close(&j->file);
+    if (fs->open != NULL)
+        store_close(fs->open);
+    fs->open = NULL;
     cli_progress_end();
     if (t < 0)
         return GF_OK;
@@ -183,7 +197,7 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     if (f->st == GF_OK)
         f->st = st;
     if (st == GF_E_SINK) {
-        cli_error("%s/%s: %s", f->dir, fs->name, strerror(j->file.err));
+        cli_error("%s/%s: %s", f->dir, fs->name, strerror(err));
         return st; /* the disk is the problem: stop here */
     }
     if (st == GF_E_HTTP_STATUS)
@@ -259,7 +273,8 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
     int rc, code = EXIT_DONE;
 
     memset(&j, 0, sizeof(j));
-    j.file.fd = -1;
+    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++)
+        open_files[k].fd = -1;
     j.o = o;
     j.n = n;
     snprintf(j.date, sizeof(j.date), "%s", date);
@@ -287,7 +302,12 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
         gf_fetch_handler fh = {&j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
                                o->cmd == CMD_LINKS ? NULL : fetch_done};
         uint32_t wait_ms = o->cmd == CMD_SYNC ? 0 : o->wait_s * 1000u;
-        st = gf_fetch_export(&n->cl, &j.req, wait_ms, &fh, &ans);
+        if (o->jobs > 1 && o->cmd != CMD_LINKS)
+            st = jobs_fetch_export(o, n, &j.req, wait_ms, &fh, &ans);
+        else
+            st = gf_fetch_export(&n->cl, &j.req, wait_ms, &fh, &ans);
+        for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++)
+            store_close(&open_files[k]); /* those of files the flow left mid-way */
     }
 
     /* What became of each folder. */

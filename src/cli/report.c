@@ -75,6 +75,8 @@ void cli_note(const char *fmt, ...)
 
 int cli_last_http_status(void) { return r.last_http; }
 
+void cli_set_last_http_status(int status) { r.last_http = status; }
+
 static double seconds_since(const struct timespec *t)
 {
     struct timespec now;
