@@ -48,8 +48,11 @@ typedef struct job {
 static file_state files[GF_LINKS_MAX];
 static gf_answer ans;
 static store_entry entries[GF_LINKS_MAX];
-/* The .part files open at once: one per download under way (--jobs). */
+/* The .part files open at once: one per download under way (--jobs). A
+ * slot is taken from the file's sink() to its done(): its fd alone does not
+ * say, as the commit closes it before the download returns. */
 static store_file open_files[JOBS_MAX];
+static bool open_taken[JOBS_MAX];
 
 static const char *state_name(gf_export_state s)
 {
@@ -151,7 +154,7 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
     }
     store_file *sf = NULL;
     for (unsigned k = 0; k < j->o->jobs && sf == NULL; k++) {
-        if (open_files[k].fd < 0)
+        if (!open_taken[k])
             sf = &open_files[k];
     }
     if (sf == NULL)
@@ -162,6 +165,7 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         return GF_E_SINK;
     }
     fs->open = sf;
+    open_taken[sf - open_files] = true;
     char label[64];
     snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
     cli_progress_file(label, j->fetched, j->to_fetch);
@@ -177,8 +181,10 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     file_state *fs = &files[i];
     int err = fs->open != NULL ? fs->open->err : 0;
     (void)a;
-    if (fs->open != NULL)
+    if (fs->open != NULL) {
         store_close(fs->open);
+        open_taken[fs->open - open_files] = false;
+    }
     fs->open = NULL;
     cli_progress_end();
     if (t < 0)
@@ -273,8 +279,10 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
     int rc, code = EXIT_DONE;
 
     memset(&j, 0, sizeof(j));
-    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++)
+    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
         open_files[k].fd = -1;
+        open_taken[k] = false;
+    }
     j.o = o;
     j.n = n;
     snprintf(j.date, sizeof(j.date), "%s", date);
@@ -306,8 +314,10 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
             st = jobs_fetch_export(o, n, &j.req, wait_ms, &fh, &ans);
         else
             st = gf_fetch_export(&n->cl, &j.req, wait_ms, &fh, &ans);
-        for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++)
+        for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
             store_close(&open_files[k]); /* those of files the flow left mid-way */
+            open_taken[k] = false;
+        }
     }
 
     /* What became of each folder. */
