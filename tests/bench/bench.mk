@@ -27,3 +27,9 @@ bench:
 	@$(MAKE) --no-print-directory bench-build
 	@$(PYTHON) tests/bench/bench.py --bin $(O) --runs $(BENCH_RUNS) \
 	    --results $(BENCH_RESULTS) $(BENCH_ARGS)
+	@$(PYTHON) tests/bench/bench_jobs.py --bin $(O) --results tests/bench/RESULTS-jobs.md $(BENCH_JOBS_ARGS)
+
+# --jobs alone: make bench-jobs [BENCH_JOBS_ARGS='--runs 3 --relay-mib-s 32']
+.PHONY: bench-jobs
+bench-jobs: bench-build
+	@$(PYTHON) tests/bench/bench_jobs.py --bin $(O) --results tests/bench/RESULTS-jobs.md $(BENCH_JOBS_ARGS)
