@@ -1,22 +1,33 @@
 #!/bin/sh
 # Install the Debian packages giofetch needs, skipping those already there.
-#   deps.sh [ARCH...]     ARCH: mipsel armhf arm64 cortex-m (cross toolchains)
+#   deps.sh [TARGET...]   TARGET: mipsel armhf arm64 cortex-m (cross toolchains),
+#                         musl (musl for the host and for each ARCH named),
+#                         mbedtls-source (what building mbedTLS from Debian's
+#                         source package needs: tests/edge/mbedtls_source.sh)
 # Extra packages can be named in DEPS_EXTRA. When something is missing and
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
 
 pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy ${DEPS_EXTRA:-}"
 arches=""
+musl=""
 for a in "$@"; do
     case "$a" in
     mipsel) pkgs="$pkgs gcc-mipsel-linux-gnu libc6-dev-mipsel-cross libmbedtls-dev:mipsel qemu-user"; arches="$arches mipsel" ;;
     armhf) pkgs="$pkgs gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libmbedtls-dev:armhf qemu-user"; arches="$arches armhf" ;;
     arm64) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross libmbedtls-dev:arm64 qemu-user"; arches="$arches arm64" ;;
     cortex-m) pkgs="$pkgs gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" ;;
+    musl) musl=1; pkgs="$pkgs musl-tools" ;;
+    mbedtls-source) pkgs="$pkgs bzip2 debian-archive-keyring" ;;
     host | "") ;;
-    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source)" >&2; exit 2 ;;
     esac
 done
+if [ -n "$musl" ]; then
+    for a in $arches; do
+        pkgs="$pkgs musl-dev:$a"
+    done
+fi
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
