@@ -129,7 +129,7 @@ MBEDTLS_CFLAGS ?= $(if $(filter client,$(MBEDTLS_CONFIG)),-Os,-O2)
 GF_MBEDTLS_CONF_FLAGS := $(if $(filter client,$(MBEDTLS_CONFIG)),-Iport/openwrt -DMBEDTLS_CONFIG_FILE='"gf_mbedtls_config.h"',)
 # For whatever else links mbedTLS the way the library does (benchmarks):
 # compile with GF_TLS_CFLAGS, link GF_TLS_LIBS, and depend on GF_TLS_DEPS.
-GF_TLS_CFLAGS := -I$(MBEDTLS_SRC)/include $(GF_MBEDTLS_CONF_FLAGS)
+GF_TLS_CFLAGS := -isystem $(MBEDTLS_SRC)/include $(GF_MBEDTLS_CONF_FLAGS)
 GF_TLS_LIBS := $(MBEDTLS_OUT)/libmbedtls.a
 GF_TLS_DEPS := $(MBEDTLS_OUT)/libmbedtls.a
 GF_TLS_HEADERS := $(MBEDTLS_SRC)/include/mbedtls/ssl.h
@@ -142,7 +142,7 @@ endif
 # 64-bit file offsets everywhere (32-bit glibc would otherwise use 32-bit
 # off_t: files past 2 GiB fail with EOVERFLOW).
 GF_BUILD_CFLAGS := -std=c99 -D_FILE_OFFSET_BITS=64 $(addprefix -I,$(GF_INCLUDE_DIRS)) \
-	$(if $(GF_SYSINC_DIR),-I$(GF_SYSINC_DIR),) $(GF_TLS_CFLAGS) $(GF_SECTION_FLAGS) \
+	$(if $(GF_SYSINC_DIR),-isystem $(GF_SYSINC_DIR),) $(GF_TLS_CFLAGS) $(GF_SECTION_FLAGS) \
 	-MMD -MP $(GF_SAN_FLAGS)
 GF_LINK_STATIC := $(if $(STATIC),-static,) $(GF_SECTION_LINK) $(GF_SAN_FLAGS)
 

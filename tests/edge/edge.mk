@@ -191,8 +191,11 @@ $(FW_O)/fw_tls_loop.elf: $(FW_TLS_LOOP_OBJS) $(FW_MBEDTLS_LOOP_LIB)
 
 # ---- mbedTLS for Cortex-M4, from Debian's source package -------------------
 
+# (The Makefile has the same rule when this build uses that tree too.)
+ifneq ($(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h,$(GF_TLS_HEADERS))
 $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h:
 	@tests/edge/mbedtls_source.sh 2.28 $(FW_MBEDTLS_SRC)
+endif
 
 FW_MBEDTLS_CFLAGS := $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP
 fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wildcard $(FW_MBEDTLS_SRC)/library/*.c))
