@@ -124,7 +124,8 @@ ifneq ($(GF_MBEDTLS_VERSION),)
 # Debian's source package, unpacked once into build/deps/src/, built once per
 # toolchain and configuration into build/deps/mbedtls-<line>-<target>-<config>/.
 MBEDTLS_SRC ?= $(GF_DEPS_DIR)/src/mbedtls-$(GF_MBEDTLS_VERSION)
-MBEDTLS_OUT ?= $(GF_DEPS_DIR)/mbedtls-$(GF_MBEDTLS_VERSION)-$(or $(GF_TRIPLET),$(shell $(CC) -dumpmachine))-$(MBEDTLS_CONFIG)
+GF_MBEDTLS_TARGET := $(or $(GF_TRIPLET),$(shell $(CC) -dumpmachine))
+MBEDTLS_OUT ?= $(GF_DEPS_DIR)/mbedtls-$(GF_MBEDTLS_VERSION)-$(GF_MBEDTLS_TARGET)-$(MBEDTLS_CONFIG)
 MBEDTLS_CFLAGS ?= $(if $(filter client,$(MBEDTLS_CONFIG)),-Os,-O2)
 GF_MBEDTLS_CONF_FLAGS := $(if $(filter client,$(MBEDTLS_CONFIG)),-Iport/openwrt -DMBEDTLS_CONFIG_FILE='"gf_mbedtls_config.h"',)
 # For whatever else links mbedTLS the way the library does (benchmarks):
