@@ -24,12 +24,22 @@
  * there), except through record_size_limit (RFC 8449) when it is compiled in.
  * A build with a smaller input buffer speaks TLS 1.2 and negotiates
  * max_fragment_length (RFC 6066) instead. */
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3) &&                                                           \
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && MBEDTLS_VERSION_NUMBER >= 0x03020000 &&                  \
     (MBEDTLS_SSL_IN_CONTENT_LEN >= 16384 || defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT))
 #define GF_TLS13 1
 #endif
 #if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
 #define GF_SMALL_RECORDS 1
+#endif
+/* The largest max_fragment_length code whose records fit the input buffer. */
+#if MBEDTLS_SSL_IN_CONTENT_LEN >= 4096
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 2048
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 1024
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_1024
+#else
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_512
 #endif
 #if defined(GF_TLS13)
 #define GF_TLS_MAX_VERSION MBEDTLS_SSL_VERSION_TLS1_3
@@ -377,7 +387,7 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
     t->handshakes++;
     t->open = true;
 
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#if defined(GF_TLS13)
     t->tls13 = mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_3;
 #endif
     t->session_slot = claim_slot(t, host, tcp_port);
@@ -514,13 +524,9 @@ gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
     mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
 #if defined(GF_SMALL_RECORDS) && defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
-    /* Records the input buffer can hold: the largest max_fragment_length
-     * that fits. A server that ignores it fails the first big record with
-     * GF_E_TLS_RECORD_SIZE. */
-    (void)mbedtls_ssl_conf_max_frag_len(&t->conf, MBEDTLS_SSL_IN_CONTENT_LEN >= 4096   ? MBEDTLS_SSL_MAX_FRAG_LEN_4096
-                                                  : MBEDTLS_SSL_IN_CONTENT_LEN >= 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
-                                                  : MBEDTLS_SSL_IN_CONTENT_LEN >= 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
-                                                                                       : MBEDTLS_SSL_MAX_FRAG_LEN_512);
+    /* Ask for records the input buffer holds. A server that ignores it
+     * fails the first big record with GF_E_TLS_RECORD_SIZE. */
+    (void)mbedtls_ssl_conf_max_frag_len(&t->conf, GF_TLS_MFL);
 #endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
     mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
@@ -600,8 +606,8 @@ void gf_tls_free(gf_tls *t)
     mbedtls_x509_crt_free(&t->ca);
     for (size_t i = 0; i < GF_TLS_SESSIONS; i++)
         mbedtls_ssl_session_free(&t->sessions[i].session);
-#if defined(GF_TLS_PSA) && !GF_TLS_KEEP_PSA
-    if (t->psa_held && --psa_users == 0)
+#if defined(GF_TLS_PSA)
+    if (t->psa_held && --psa_users == 0 && !GF_TLS_KEEP_PSA)
         mbedtls_psa_crypto_free();
 #endif
     memset(t, 0, sizeof(*t));

@@ -308,21 +308,26 @@ class Bench:
 
     # ---- 1. timing -------------------------------------------------------------------------
 
-    def probe_suites(self):
-        """Which suite giofetch and curl say they use with the file host."""
-        self.clean_out()
-        fs = "64k"
-        cmd = self.giofetch_cmd(fs, "https")
-        cmd[cmd.index("-q")] = "-v"
-        text = run_text(cmd)
+    def file_host_tls(self, text):
+        """What giofetch -v says of TLS with the file host: "TLSv1.2 TLS-ECDHE-..." or None."""
         want = "connecting to localhost:%d" % self.s.file_port
         seen = False
         for line in text.splitlines():
             if want in line:
                 seen = True
             elif seen and "TLS: " in line:
-                self.client_suite["giofetch"] = line.split("TLS: ", 1)[1].strip()
-                break
+                return line.split("TLS: ", 1)[1].strip()
+        return None
+
+    def probe_suites(self):
+        """Which suite giofetch and curl say they use with the file host."""
+        self.clean_out()
+        fs = "64k"
+        cmd = self.giofetch_cmd(fs, "https")
+        cmd[cmd.index("-q")] = "-v"
+        tls = self.file_host_tls(run_text(cmd))
+        if tls:
+            self.client_suite["giofetch"] = tls
         got = self.client_suite.get("giofetch", "")
         name = got.split()[-1] if got else ""
         if name.startswith("TLS-"):
@@ -616,15 +621,9 @@ class Bench:
             off = self.s.filehost.log_offset()
             cmd = self.lib_cmd(d, "64k")
             cmd[cmd.index("-q")] = "-v"
-            text = run_text(cmd)
-            want = "connecting to localhost:%d" % self.s.file_port
-            seen = False
-            for line in text.splitlines():
-                if want in line:
-                    seen = True
-                elif seen and "TLS: " in line:
-                    r["client_tls"] = line.split("TLS: ", 1)[1].strip()
-                    break
+            tls = self.file_host_tls(run_text(cmd))
+            if tls:
+                r["client_tls"] = tls
             ent = [e for e in self.s.filehost.requests(off) if "/gio-export/" in e.get("path", "")]
             r["nginx_tls"] = ("%s %s" % (ent[0].get("ssl_protocol"), ent[0].get("ssl_cipher"))
                               if ent else "?")

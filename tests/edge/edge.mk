@@ -79,6 +79,7 @@ FW_MBEDTLS_SRC ?= $(FW_O)/mbedtls-src
 # for the TLS loop image (mbedtls_config_loop.h, mbedtls_config_loop_36.h).
 FW_MBEDTLS_CONFIG := mbedtls_config$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
 FW_MBEDTLS_LOOP_CONFIG := mbedtls_config_loop$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
+FW_MBEDTLS_CONFIGS := $(wildcard tests/firmware/mbedtls_config*.h)
 fw_mbedtls_flags = -I$(FW_MBEDTLS_SRC)/include -Itests/firmware -DMBEDTLS_CONFIG_FILE='"$(1).h"'
 FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,$(FW_MBEDTLS_CONFIG))
 FW_MBEDTLS_LIB := $(FW_O)/libmbedtls-cm4.a
@@ -196,13 +197,13 @@ fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wi
 # Its file list is known only once the source is unpacked: a second make
 # compiles it.
 define fw_mbedtls_rule
-$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h tests/firmware/$(FW_MBEDTLS_CONFIG).h tests/firmware/$(2).h
+$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_MBEDTLS_CONFIGS)
 	@$$(MAKE) --no-print-directory fw-$(1)-objs
 	@rm -f $$@
 	@echo "  AR $$@"
 	@$$(FW_AR) rcs $$@ $$(call fw_mbedtls_objs,$(1))
 fw-$(1)-objs: $$(call fw_mbedtls_objs,$(1))
-$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c tests/firmware/$(FW_MBEDTLS_CONFIG).h tests/firmware/$(2).h
+$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c $(FW_MBEDTLS_CONFIGS)
 	@mkdir -p $$(@D)
 	@echo "  CC (mbedTLS $(2), cortex-m4) $$*.c"
 	@$$(FW_CC) $$(FW_MBEDTLS_CFLAGS) $$(call fw_mbedtls_flags,$(2)) -c $$< -o $$@

@@ -17,6 +17,9 @@
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 
-#include "mbedtls_config.h"
+#ifndef GF_FW_LOOP_BASE /* the board configuration under it */
+#define GF_FW_LOOP_BASE "mbedtls_config.h"
+#endif
+#include GF_FW_LOOP_BASE
 
 #endif

@@ -64,6 +64,8 @@ static void counting_free(void *p)
 
 /* ---- the server ----------------------------------------------------------------- */
 
+static size_t next_raw_record; /* for the next tls_loop_start */
+
 static struct loop {
     bool started, connected, closed, handshake_done, answered;
     int error;
@@ -297,6 +299,8 @@ int tls_loop_start(const void *response, size_t len)
     lp.seed = 20261128u;
     lp.response = response;
     lp.response_len = len;
+    lp.raw_record = next_raw_record;
+    next_raw_record = 0;
     mbedtls_platform_set_calloc_free(counting_calloc, counting_free);
     side = TLS_LOOP_SERVER;
     mbedtls_ssl_config_init(&lp.conf);
@@ -329,7 +333,7 @@ out:
     return r;
 }
 
-void tls_loop_raw_record(size_t len) { lp.raw_record = len; }
+void tls_loop_raw_record(size_t len) { next_raw_record = len; }
 
 static size_t be16(const unsigned char *p) { return (size_t)p[0] << 8 | p[1]; }
 
