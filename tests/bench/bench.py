@@ -713,13 +713,14 @@ class Bench:
             parts = h["mbed_parts"]
             rec = sum(b for fn, b in parts if fn.startswith("mbedtls_ssl_setup"))
             psa = sum(b for fn, b in parts if fn.startswith("psa_"))
+            psa_text = ("; PSA %s B (psa_crypto_local_output_alloc: PSA's copy of the output "
+                        "of a record's decryption, a whole record, held while the record is "
+                        "decrypted, since MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS is off by "
+                        "default; and its key slots)" % "{:,}".format(psa)) if psa else ""
             add("%s: mbedTLS's heap at its peak, by allocating function. The record buffers "
-                "(mbedtls_ssl_setup: input and output, 16 KB each and their overhead) %s B; PSA "
-                "%s B (psa_crypto_local_output_alloc: PSA's copy of the output of a record's "
-                "decryption, a whole record, kept while the record is decrypted, because "
-                "MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS is off by default; its key slots); the "
-                "handshake, certificates and bignums %s B." % (
-                    lib_name(self.lib[label]["version"]), "{:,}".format(rec), "{:,}".format(psa),
+                "(mbedtls_ssl_setup: input and output, 16 KB each and their overhead) %s B%s; "
+                "the handshake, certificates and bignums %s B." % (
+                    lib_name(self.lib[label]["version"]), "{:,}".format(rec), psa_text,
                     "{:,}".format(h["mbed_peak"] - rec - psa)))
             add("")
             add("| bytes | allocated in |")
