@@ -61,6 +61,7 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_TLS_EXPIRED] = "certificate expired",
     [GF_E_TLS_NOT_YET_VALID] = "certificate not valid yet",
     [GF_E_TLS_CERT] = "certificate refused",
+    [GF_E_TLS_RECORD_SIZE] = "a TLS record is larger than this build's TLS buffer",
     [GF_E_TLS_CA] = "cannot load the CA certificates",
 
     [GF_E_AUTH] = "authentication rejected",

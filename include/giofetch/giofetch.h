@@ -99,6 +99,7 @@ typedef enum gf_status {
     GF_E_TLS_EXPIRED,        /* the certificate has expired                 */
     GF_E_TLS_NOT_YET_VALID,  /* the certificate is not valid yet            */
     GF_E_TLS_CERT,           /* the certificate is refused for another cause*/
+    GF_E_TLS_RECORD_SIZE,    /* a TLS record over the build's record buffer */
     GF_E_TLS_CA,             /* the CA certificates could not be loaded     */
 
     /* The server said no */

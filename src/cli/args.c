@@ -138,7 +138,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return -1;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("giofetch %s\n", GF_VERSION);
+        printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
         return -1;
     }
     if (argc < 2) {
@@ -176,7 +176,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             return -1;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("giofetch %s\n", GF_VERSION);
+            printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
             return -1;
         }
         if (strncmp(a, "--", 2) != 0)

@@ -40,6 +40,7 @@ MSG = {
     "E_TLS_EXPIRED": "certificate expired",
     "E_TLS_NOT_YET_VALID": "certificate not valid yet",
     "E_TLS_CERT": "certificate refused",
+    "E_TLS_RECORD_SIZE": "a TLS record is larger than this build's TLS buffer",
     "E_TLS_CA": "cannot load the CA certificates",
 }
 

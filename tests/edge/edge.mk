@@ -14,7 +14,9 @@
 #                          with 32-bit file offsets (open, lseek, fstat, ...)
 #   make firmware          the Cortex-M4 images in build/cortex-m4
 #   make firmware-test     run them on qemu-system-arm -M mps2-an386
-#                          (FW_TLS=: without the mbedTLS images)
+#                          (FW_TLS=: without the mbedTLS images; FW_MBEDTLS=3.6
+#                          FW_MBEDTLS_SRC=<3.6 source tree>: against mbedTLS 3.6,
+#                          in build/cortex-m4-mbedtls-3.6)
 #   make size              code size, stack frames, struct sizes, no-malloc check
 #
 # Every target installs what it needs through tests/tools/deps.sh; the
@@ -67,7 +69,10 @@ check-lfs: $(CLI)
 FW_CROSS ?= arm-none-eabi-
 FW_CC := $(FW_CROSS)gcc
 FW_AR := $(FW_CROSS)ar
-FW_O := build/cortex-m4
+# FW_MBEDTLS=3.6: the same images against mbedTLS 3.6 (TLS 1.3 too), in a
+# folder of their own, from a 3.6 source tree given as FW_MBEDTLS_SRC.
+FW_MBEDTLS ?=
+FW_O := build/cortex-m4$(if $(FW_MBEDTLS),-mbedtls-$(FW_MBEDTLS),)
 FW_CPU := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 # Flags the build needs (like GF_BUILD_CFLAGS); FW_CFLAGS is the user's.
 FW_CFLAGS ?= -g -Wall -Wextra
@@ -82,11 +87,16 @@ FW_RUN := timeout 600 $(FW_QEMU) -M mps2-an386 -nographic -monitor none -serial 
 	-semihosting-config enable=on,target=native -kernel
 # FW_TLS=1: also the images with mbedTLS (built from Debian's source).
 FW_TLS ?= 1
-FW_MBEDTLS_SRC ?= $(GF_DEPS_DIR)/src/mbedtls-2.28
-# Two builds of mbedTLS: the board's TLS client (tests/firmware/mbedtls_config.h),
-# and the same plus a server and a counted heap for the TLS loop image.
+FW_MBEDTLS_LINE := $(if $(filter 3.%,$(FW_MBEDTLS)),3.6,2.28)
+FW_MBEDTLS_SRC ?= $(GF_DEPS_DIR)/src/mbedtls-$(FW_MBEDTLS_LINE)
+# Two builds of mbedTLS: the board's TLS client (tests/firmware/mbedtls_config.h,
+# for 3.6 mbedtls_config_36.h), and the same plus a server and a counted heap
+# for the TLS loop image (mbedtls_config_loop.h, mbedtls_config_loop_36.h).
+FW_MBEDTLS_CONFIG := mbedtls_config$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
+FW_MBEDTLS_LOOP_CONFIG := mbedtls_config_loop$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
+FW_MBEDTLS_CONFIGS := $(wildcard tests/firmware/mbedtls_config*.h)
 fw_mbedtls_flags = -I$(FW_MBEDTLS_SRC)/include -Itests/firmware -DMBEDTLS_CONFIG_FILE='"$(1).h"'
-FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,mbedtls_config)
+FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,$(FW_MBEDTLS_CONFIG))
 FW_MBEDTLS_LIB := $(FW_O)/libmbedtls-cm4.a
 FW_MBEDTLS_LOOP_LIB := $(FW_O)/libmbedtls-cm4-loop.a
 
@@ -115,8 +125,9 @@ FW_TREE_unit := -Itests/unit
 FW_TREE_app := $(FW_APP_FLAGS)
 FW_TREE_app-tls := $(FW_APP_FLAGS) -DFW_TLS $(FW_MBEDTLS_FLAGS)
 FW_TREE_glue := $(FW_MBEDTLS_FLAGS)
-FW_LOOP_SRCS := $(GF_TLS_SRCS) tests/firmware/tls_loop.c tests/firmware/tls_loop_main.c
-FW_TREE_app-loop := $(FW_APP_FLAGS) -I$(FW_O)/loop $(call fw_mbedtls_flags,mbedtls_config_loop)
+FW_LOOP_SRCS := $(GF_TLS_SRCS) tests/firmware/tls_loop.c tests/firmware/tls_loop_main.c \
+	tests/firmware/psa_rng.c
+FW_TREE_app-loop := $(FW_APP_FLAGS) -I$(FW_O)/loop $(call fw_mbedtls_flags,$(FW_MBEDTLS_LOOP_CONFIG))
 
 define fw_tree_rule
 $(FW_O)/$(1)/%.o: %.c | $(FW_O)/jsmn/jsmn.h
@@ -126,8 +137,8 @@ endef
 $(foreach t,core unit app app-tls glue app-loop,$(eval $(call fw_tree_rule,$(t))))
 
 # The TLS trees need the mbedTLS headers first, the loop its certificates.
-$(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/example.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
-$(call fw_obj,glue,$(GF_TLS_SRCS)): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+$(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/example.c tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+$(call fw_obj,glue,$(GF_TLS_SRCS) tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
 $(call fw_obj,app-loop,$(FW_LOOP_SRCS)): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_O)/loop/loop_certs.h
 
 $(FW_O)/loop/loop_certs.h: tests/edge/loop_certs.sh
@@ -167,11 +178,11 @@ FW_PRINTF_WRAP := $(foreach f,printf vprintf sprintf vsprintf snprintf vsnprintf
 FW_UNIT_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-core.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_SUITES),$(FW_UNIT_HELPERS)))
 FW_EXAMPLE_TLS_OBJS := $(FW_APP_CORE_OBJS) $(call fw_obj,app,tests/firmware/memport.c) $(FW_START) \
-	$(call fw_obj,app-tls,tests/firmware/example.c $(GF_TLS_SRCS))
+	$(call fw_obj,app-tls,tests/firmware/example.c tests/firmware/psa_rng.c $(GF_TLS_SRCS))
 FW_TLS_LOOP_OBJS := $(FW_APP_CORE_OBJS) $(FW_START) $(call fw_obj,app-loop,$(FW_LOOP_SRCS))
 FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-crypto.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_CRYPTO_SUITES),$(FW_UNIT_CRYPTO_HELPERS))) \
-	$(call fw_obj,glue,src/crypto_mbedtls.c)
+	$(call fw_obj,glue,src/crypto_mbedtls.c tests/firmware/psa_rng.c)
 
 FW_IMAGES := $(FW_O)/fw_example.elf $(FW_O)/fw_unit.elf \
 	$(if $(FW_TLS),$(FW_O)/fw_example_tls.elf $(FW_O)/fw_unit_tls.elf $(FW_O)/fw_tls_loop.elf,)
@@ -194,7 +205,7 @@ $(FW_O)/fw_tls_loop.elf: $(FW_TLS_LOOP_OBJS) $(FW_MBEDTLS_LOOP_LIB)
 # (The Makefile has the same rule when this build uses that tree too.)
 ifneq ($(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h,$(GF_TLS_HEADERS))
 $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h:
-	@tests/edge/mbedtls_source.sh 2.28 $(FW_MBEDTLS_SRC)
+	@tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
 endif
 
 FW_MBEDTLS_CFLAGS := $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP
@@ -204,19 +215,19 @@ fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wi
 # Its file list is known only once the source is unpacked: a second make
 # compiles it.
 define fw_mbedtls_rule
-$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h tests/firmware/mbedtls_config.h tests/firmware/$(2).h
+$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_MBEDTLS_CONFIGS)
 	@$$(MAKE) --no-print-directory fw-$(1)-objs
 	@rm -f $$@
 	@echo "  AR $$@"
 	@$$(FW_AR) rcs $$@ $$(call fw_mbedtls_objs,$(1))
 fw-$(1)-objs: $$(call fw_mbedtls_objs,$(1))
-$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c tests/firmware/mbedtls_config.h tests/firmware/$(2).h
+$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c $(FW_MBEDTLS_CONFIGS)
 	@mkdir -p $$(@D)
 	@echo "  CC (mbedTLS $(2), cortex-m4) $$*.c"
 	@$$(FW_CC) $$(FW_MBEDTLS_CFLAGS) $$(call fw_mbedtls_flags,$(2)) -c $$< -o $$@
 endef
-$(eval $(call fw_mbedtls_rule,mbedtls,mbedtls_config,$(FW_MBEDTLS_LIB)))
-$(eval $(call fw_mbedtls_rule,mbedtls-loop,mbedtls_config_loop,$(FW_MBEDTLS_LOOP_LIB)))
+$(eval $(call fw_mbedtls_rule,mbedtls,$(FW_MBEDTLS_CONFIG),$(FW_MBEDTLS_LIB)))
+$(eval $(call fw_mbedtls_rule,mbedtls-loop,$(FW_MBEDTLS_LOOP_CONFIG),$(FW_MBEDTLS_LOOP_LIB)))
 
 # ---- targets ------------------------------------------------------------------
 
@@ -225,7 +236,7 @@ firmware: $(FW_IMAGES)
 
 fw-deps:
 	@tests/tools/deps.sh cortex-m
-	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh 2.28 $(FW_MBEDTLS_SRC),true)
+	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
 
 # Each image prints "N passed, N failed" and exits with its failures.
 firmware-test: fw-deps

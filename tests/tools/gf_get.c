@@ -8,6 +8,7 @@
  *   gf_get [--ca FILE] [--insecure] [--timeout MS] [--deadline MS]
  *          [--proxy HOST:PORT] [-H 'Name: value'] [-C 'Name: value' (credential)]
  *          [-o FILE] [--head] [--no-redirect] [-v] URL...
+ *   gf_get --version     the TLS library and versions (gf_tls_library())
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -117,6 +118,10 @@ int main(int argc, char **argv)
     uint32_t timeout = 10000, deadline = 0;
     int i, rc = 0;
 
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s\n", gf_tls_library());
+        return 0;
+    }
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
