@@ -481,7 +481,8 @@ typedef struct gf_http {
     void *event_user;
     uint32_t timeout_ms;     /* connect and idle timeout                    */
     const gf_proxy *proxy;   /* NULL: direct                                */
-    /* private */
+    /* Private from here on: the engine's own state and buffers. A caller
+     * never reads or writes these; they change without notice. */
     int32_t handle;
     bool open;
     bool secure;

@@ -119,10 +119,10 @@ gf_status fetch_export(const gf_port *port, const gf_request *req)
 {
     gf_status st;
 
-    gf_tls_init(&tls);                                /* cannot fail */
-    if ((st = gf_tls_setup(&tls, port)) != GF_OK ||   /* RNG from port->entropy */
+    if ((st = gf_tls_init(&tls)) != GF_OK ||          /* GF_E_CONFIG: other limits */
+        (st = gf_tls_setup(&tls, port)) != GF_OK ||   /* RNG from port->entropy */
         (st = gf_tls_add_ca(&tls, ca_pem, ca_pem_len)) != GF_OK ||
-        (st = gf_client_init(&cl, port, &tls)) != GF_OK) /* GF_E_CONFIG: other limits */
+        (st = gf_client_init(&cl, port, &tls)) != GF_OK) /* GF_E_CONFIG too */
         goto out;
     cl.crypto = &gf_crypto_mbedtls;                   /* MD5 checks; NULL: size only */
     cl.token = my_token;                              /* sent to the API's origin only */
