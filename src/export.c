@@ -92,13 +92,15 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
 {
     gf_header hdr[4];
     size_t n = 0;
-    hdr[n++] = (gf_header){"Accept", "application/json", false};
+    hdr[n++] = (gf_header){.name = "Accept", .value = "application/json", .credential = false};
     if (req == NULL)
-        hdr[n++] = (gf_header){"Content-Type", "application/x-www-form-urlencoded", false};
+        hdr[n++] = (gf_header){.name = "Content-Type",
+                               .value = "application/x-www-form-urlencoded",
+                               .credential = false};
     else if (cl->token != NULL)
-        hdr[n++] = (gf_header){"Authorization", cl->token, true};
+        hdr[n++] = (gf_header){.name = "Authorization", .value = cl->token, .credential = true};
     if (cl->client_id != NULL)
-        hdr[n++] = (gf_header){"X-Client-Id", cl->client_id, true};
+        hdr[n++] = (gf_header){.name = "X-Client-Id", .value = cl->client_id, .credential = true};
 
     for (uint32_t attempt = 1;; attempt++) {
         gf_status st = build_url(cl, req);
@@ -118,7 +120,8 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
             .deadline_ms = deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline,
             .follow_redirects = true,
         };
-        gf_http_handler hd = {&c, call_header, call_head, call_body};
+        gf_http_handler hd = {
+            .user = &c, .header = call_header, .head = call_head, .body = call_body};
         pace(cl);
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
         paced(cl);
