@@ -190,6 +190,7 @@ static gf_status on_head(void *user, int status)
     if (st == GF_OK && status == 200) {
         /* The whole file: from zero, whatever was held (the object changed
          * under If-Range, or the server ignored the Range). */
+        a->probe = false;
         st = restart_from_zero(a, cl->priv.resp_etag);
         if (st != GF_OK)
             a->sink_error = st;

@@ -37,7 +37,7 @@ cross:
 	$(EDGE_ARCH_OK)
 	@tests/tools/deps.sh $(ARCH)
 	@$(MAKE) --no-print-directory CROSS_COMPILE=$(EDGE_TRIPLET)- O=$(EDGE_O) \
-	    $(EDGE_O)/giofetch $(EDGE_O)/gf_unit $(EDGE_O)/gf_get
+	    $(EDGE_O)/giofetch $(EDGE_O)/gf_unit $(EDGE_O)/gf_get $(EDGE_O)/gf_example
 
 # The end-to-end suite runs unchanged; tests/edge/qemu_known.py names the
 # few that cannot pass under qemu-user (and why) and keeps them out of the

@@ -940,6 +940,17 @@ static void range_not_satisfiable_on_a_whole_file_commits_it(void)
     CHECK(!has_range(2));
     CHECK(memsink_is(&ms, file20, 20));
 
+    /* the object changed since: the last-byte request comes back whole */
+    setup(0, 1000);
+    memsink_hold_etag(&ms, file20, 20, "\"v1\"");
+    tp_add_reply(&tp, unsatisfiable);
+    tp_add_reply(&tp, ok(say("ETag: \"v2\"\r\n%s", amz_md5(file25)), file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK(sent_has(1, "\r\nRange: bytes=19-\r\nIf-Range: \"v1\"\r\n"));
+    CHECK(memsink_is(&ms, file25, 25));
+    CHECK_INT(res.bytes, 25);
+    CHECK(!res.resumed);
+
     /* without crypto the held ETag vouches through If-Range */
     setup(0, 1000);
     cl.crypto = NULL;
