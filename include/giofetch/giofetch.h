@@ -703,7 +703,9 @@ typedef struct gf_fetch_handler {
     void *user;
     /* The answer is FINISHED; called once, before any download. */
     gf_status (*plan)(void *user, const gf_answer *ans);
-    /* The sink for ans->link[link]; set *sink to NULL to skip that file. */
+    /* The sink for ans->link[link]: one of its own (see gf_sink), which may
+     * hold bytes of that file from an earlier run. Set *sink to NULL to
+     * skip that file. After a 403 the same sink is used for the fresh link. */
     gf_status (*sink)(void *user, const gf_answer *ans, size_t link, const gf_sink **sink);
     /* The download of ans->link[link] ended with st. Return GF_OK to go on
      * with the next file, anything else to stop with it. */
