@@ -496,7 +496,9 @@ typedef struct gf_http {
     unsigned char buf[GF_IO_BUF_SIZE];
 } gf_http;
 
-/* Set up an engine on a port; tls may be NULL. Cannot fail. */
+/* Set up an engine on a port; tls may be NULL. Cannot fail. gf_http is
+ * sized by config.h too: inside a gf_client it is checked by
+ * gf_client_init; an engine used on its own needs the library's limits. */
 void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls);
 
 /*
