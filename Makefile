@@ -152,6 +152,7 @@ CLI := $(O)/giofetch
 UNIT := $(O)/gf_unit
 GET := $(O)/gf_get
 PART := $(O)/gf_part
+EXAMPLE := $(O)/gf_example
 
 LIB_SRCS := $(GF_CORE_SRCS) $(GF_TLS_SRCS) $(GF_POSIX_SRCS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -177,7 +178,7 @@ gf-always:
 
 $(O)/obj/%.o: %.c $(GF_FLAGS_FILE) | $(GF_TLS_HEADERS) $(GF_SYSINC_DIR)
 	@mkdir -p $(@D)
-	$(CC) $(GF_BUILD_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(GF_BUILD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # musl's include path is musl's only: a folder with a link to jsmn.h.
 JSMN_H ?= /usr/include/jsmn.h
@@ -220,6 +221,9 @@ $(GET): $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_DEPS)
 $(PART): $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_LIBS)
 
+$(EXAMPLE): $(call obj,tests/tools/gf_example.c) $(LIB) $(GF_TLS_DEPS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_example.c) $(LIB) $(GF_TLS_LIBS)
+
 unit: $(UNIT)
 	$(UNIT)
 
@@ -234,7 +238,7 @@ GF_RUN ?= $(if $(ARCH),$(GF_QEMU_$(ARCH))$(if $(STATIC),, -L /usr/$(GF_TRIPLET))
 # (an emulator); tools such as gf_get are found beside the CLI binary.
 E2E_CLI ?= $(strip $(GF_RUN) $(CLI))
 test: deps
-	@$(MAKE) --no-print-directory $(UNIT) $(CLI) $(GET) $(PART)
+	@$(MAKE) --no-print-directory $(UNIT) $(CLI) $(GET) $(PART) $(EXAMPLE)
 	@tests/tools/total.sh "$(strip $(GF_RUN) $(UNIT))" "$(PYTHON) tests/e2e/run.py --cli '$(E2E_CLI)'"
 
 deps:
@@ -247,22 +251,27 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/tools/demo.sh $(CLI) $(DEMO_OUT)
 
+# Every header a caller needs: the API, the port contract, the limits, TLS,
+# and the POSIX port's (beside giofetch/, as the build includes it). The
+# library is static, so mbedTLS goes in Libs.private: pkg-config --static.
 install: $(LIB) $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/giofetch
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/giofetch
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libgiofetch.a
 	install -m 644 include/giofetch/*.h $(DESTDIR)$(INCLUDEDIR)/giofetch/
+	install -m 644 port/posix/gf_port_posix.h $(DESTDIR)$(INCLUDEDIR)/gf_port_posix.h
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 src/cli/giofetch.1 $(DESTDIR)$(MANDIR)/man1/giofetch.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(GF_VERSION)|' \
-	    -e 's|@LIBS@|$(GF_TLS_LIBS)|' tests/tools/giofetch.pc.in \
+	    -e 's|@LIBS_PRIVATE@|$(GF_TLS_LIBS)|' tests/tools/giofetch.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/giofetch $(DESTDIR)$(LIBDIR)/libgiofetch.a \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc $(DESTDIR)$(MANDIR)/man1/giofetch.1
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc $(DESTDIR)$(MANDIR)/man1/giofetch.1 \
+	    $(DESTDIR)$(INCLUDEDIR)/gf_port_posix.h
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/giofetch
 
 clean:

@@ -220,12 +220,14 @@ static gf_status tokenize(char *body, size_t len, gf_json_token *tokens, size_t 
     return GF_OK;
 }
 
-gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
-                          gf_answer *out)
+gf_status gf_answer_parse_for(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                              gf_answer *out, size_t size, uint32_t config_id)
 {
     walk w;
     gf_status st;
 
+    if (size != sizeof(gf_answer) || config_id != GF_CONFIG_ID)
+        return GF_E_CONFIG; /* another layout: writing *out could corrupt memory */
     if (body == NULL || tokens == NULL || out == NULL)
         return GF_E_ARGUMENT;
     memset(out, 0, sizeof(*out));

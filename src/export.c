@@ -36,13 +36,13 @@ static gf_status call_body(void *user, const unsigned char *data, size_t len)
         c->too_large = true;
         return GF_E_TOO_LARGE;
     }
-    memcpy(c->cl->answer + c->len, data, len);
+    memcpy(c->cl->priv.answer + c->len, data, len);
     c->len += len;
     return GF_OK;
 }
 
 /* base_url + the export's target (or /auth/token when req is NULL) into
- * cl->answer, which is free until the answer arrives. */
+ * cl->priv.answer, which is free until the answer arrives. */
 static gf_status build_url(gf_client *cl, const gf_request *req)
 {
     gf_url base;
@@ -54,15 +54,15 @@ static gf_status build_url(gf_client *cl, const gf_request *req)
         blen--;
     if (blen >= GF_URL_MAX)
         return GF_E_URL;
-    memcpy(cl->answer, b, blen);
+    memcpy(cl->priv.answer, b, blen);
     if (req == NULL) {
         static const char mint[] = "/auth/token";
         if (sizeof(mint) > GF_URL_MAX - blen)
             return GF_E_URL;
-        memcpy(cl->answer + blen, mint, sizeof(mint));
+        memcpy(cl->priv.answer + blen, mint, sizeof(mint));
         return GF_OK;
     }
-    gf_status st = gf_request_target(req, cl->answer + blen, GF_URL_MAX - blen, &tlen);
+    gf_status st = gf_request_target(req, cl->priv.answer + blen, GF_URL_MAX - blen, &tlen);
     return st == GF_E_BUFFER ? GF_E_URL : st;
 }
 
@@ -73,32 +73,34 @@ static gf_status build_url(gf_client *cl, const gf_request *req)
 static void pace(gf_client *cl)
 {
     const gf_port *p = cl->http.port;
-    if (cl->api_called) {
+    if (cl->priv.api_called) {
         uint64_t now = p->now_ms(p->ctx);
-        if (now - cl->api_last_ms < cl->api_interval_ms)
-            p->sleep_ms(p->ctx, (uint32_t)(cl->api_interval_ms - (now - cl->api_last_ms)));
+        if (now - cl->priv.api_last_ms < cl->api_interval_ms)
+            p->sleep_ms(p->ctx, (uint32_t)(cl->api_interval_ms - (now - cl->priv.api_last_ms)));
     }
 }
 
 static void paced(gf_client *cl)
 {
-    cl->api_called = true;
-    cl->api_last_ms = cl->http.port->now_ms(cl->http.port->ctx);
+    cl->priv.api_called = true;
+    cl->priv.api_last_ms = cl->http.port->now_ms(cl->http.port->ctx);
 }
 
-/* One call with retries; on GF_OK, cl->answer[0..*len) is a 200's body.
+/* One call with retries; on GF_OK, cl->priv.answer[0..*len) is a 200's body.
  * req NULL: POST body to /auth/token instead of an export's GET. */
 static gf_status call_api(gf_client *cl, const gf_request *req, const char *body, size_t *len)
 {
     gf_header hdr[4];
     size_t n = 0;
-    hdr[n++] = (gf_header){"Accept", "application/json", false};
+    hdr[n++] = (gf_header){.name = "Accept", .value = "application/json", .credential = false};
     if (req == NULL)
-        hdr[n++] = (gf_header){"Content-Type", "application/x-www-form-urlencoded", false};
+        hdr[n++] = (gf_header){.name = "Content-Type",
+                               .value = "application/x-www-form-urlencoded",
+                               .credential = false};
     else if (cl->token != NULL)
-        hdr[n++] = (gf_header){"Authorization", cl->token, true};
+        hdr[n++] = (gf_header){.name = "Authorization", .value = cl->token, .credential = true};
     if (cl->client_id != NULL)
-        hdr[n++] = (gf_header){"X-Client-Id", cl->client_id, true};
+        hdr[n++] = (gf_header){.name = "X-Client-Id", .value = cl->client_id, .credential = true};
 
     for (uint32_t attempt = 1;; attempt++) {
         gf_status st = build_url(cl, req);
@@ -108,10 +110,18 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         int status = 0;
         /* An API call has an overall deadline of twice the idle timeout. */
         uint64_t deadline = 2ull * cl->http.timeout_ms;
-        gf_http_request hr = {req != NULL ? "GET" : "POST", cl->answer, hdr, n,
-                              (const unsigned char *)body, body != NULL ? strlen(body) : 0,
-                              deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline, true};
-        gf_http_handler hd = {&c, call_header, call_head, call_body};
+        gf_http_request hr = {
+            .method = req != NULL ? "GET" : "POST",
+            .url = cl->priv.answer,
+            .headers = hdr,
+            .header_count = n,
+            .body = (const unsigned char *)body,
+            .body_len = body != NULL ? strlen(body) : 0,
+            .deadline_ms = deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline,
+            .follow_redirects = true,
+        };
+        gf_http_handler hd = {
+            .user = &c, .header = call_header, .head = call_head, .body = call_body};
         pace(cl);
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
         paced(cl);
@@ -160,7 +170,9 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
     char target[8];
     gf_status st;
 
-    if (cl == NULL || req == NULL || ans == NULL)
+    if ((st = gf_client_ready(cl)) != GF_OK)
+        return st; /* before ans is touched: its layout may not be ours */
+    if (req == NULL || ans == NULL)
         return GF_E_ARGUMENT;
     memset(ans, 0, sizeof(*ans));
     /* Refuse a bad request before a byte is sent. */
@@ -169,9 +181,9 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
         return st;
     if ((st = call_api(cl, req, NULL, &len)) != GF_OK)
         return st;
-    cl->answer_len = len;
-    cl->answer[len] = '\0';
-    if ((st = gf_answer_parse(cl->answer, len, cl->tokens, GF_JSON_TOKENS_MAX, ans)) != GF_OK)
+    cl->priv.answer_len = len;
+    cl->priv.answer[len] = '\0';
+    if ((st = gf_answer_parse(cl->priv.answer, len, cl->priv.tokens, GF_JSON_TOKENS_MAX, ans)) != GF_OK)
         return st;
     if ((st = check_echo(req, ans)) != GF_OK)
         return st;
@@ -216,7 +228,9 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
     gf_view code;
     gf_status st;
 
-    if (cl == NULL || token == NULL || cap == 0 || secret == NULL || cl->crypto == NULL)
+    if ((st = gf_client_ready(cl)) != GF_OK)
+        return st;
+    if (token == NULL || cap == 0 || secret == NULL || cl->crypto == NULL)
         return GF_E_ARGUMENT;
     if (!id_ok(ai))
         return GF_E_AI;
@@ -239,7 +253,9 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
     char *msg = (char *)cl->http.buf; /* free until the exchange */
     size_t m = append(msg, 0, "POST\n/auth/token\n");
     m = append(msg, m, body);
-    cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg, m, mac);
+    if ((st = cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg, m, mac)) !=
+        GF_OK)
+        return st;
     n = append(body, n, "&auth=");
     for (size_t i = 0; i < sizeof(mac); i++) {
         body[n++] = hex[mac[i] >> 4];
@@ -249,12 +265,12 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
 
     if ((st = call_api(cl, NULL, body, &len)) != GF_OK)
         return st;
-    cl->answer[len] = '\0';
-    if ((st = gf_token_answer_parse(cl->answer, len, cl->tokens, GF_JSON_TOKENS_MAX, &code)) != GF_OK)
+    cl->priv.answer[len] = '\0';
+    if ((st = gf_token_answer_parse(cl->priv.answer, len, cl->priv.tokens, GF_JSON_TOKENS_MAX, &code)) != GF_OK)
         return st;
     if (code.len >= cap)
         return GF_E_BUFFER;
     memcpy(token, code.ptr, code.len + 1);
-    memset(cl->answer, 0, len); /* the token stays only where the caller keeps it */
+    memset(cl->priv.answer, 0, len); /* the token stays only where the caller keeps it */
     return GF_OK;
 }

@@ -37,4 +37,9 @@ bool gf_parse_u64(const char *s, size_t len, uint64_t *out);
 /* Write v in decimal to out (NUL-terminated); returns the length. out >= 21. */
 size_t gf_format_u64(char *out, uint64_t v);
 
+/* GF_OK for a client gf_client_init set up; GF_E_CONFIG for one it refused
+ * (other limits), GF_E_ARGUMENT for NULL or one never set up. Every call
+ * that takes a gf_client checks this first. */
+gf_status gf_client_ready(const gf_client *cl);
+
 #endif /* GF_INTERNAL_H */

@@ -463,8 +463,12 @@ static const gf_secure_ops ops = {tls_open, tls_send, tls_recv, tls_close, tls_d
 
 /* ---- Setup ------------------------------------------------------------- */
 
-void gf_tls_init(gf_tls *t)
+gf_status gf_tls_init_for(gf_tls *t, size_t size, uint32_t config_id)
 {
+    if (size != sizeof(gf_tls) || config_id != GF_CONFIG_ID) {
+        t->base.ops = NULL; /* the first field: the same place in any layout */
+        return GF_E_CONFIG;
+    }
     memset(t, 0, sizeof(*t));
     t->base.ops = &ops;
     t->verify = true;
@@ -475,6 +479,7 @@ void gf_tls_init(gf_tls *t)
     mbedtls_ssl_init(&t->ssl);
     for (size_t i = 0; i < GF_TLS_SESSIONS; i++)
         mbedtls_ssl_session_init(&t->sessions[i].session);
+    return GF_OK;
 }
 
 #if defined(GF_TLS_PSA)
@@ -490,6 +495,8 @@ gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
 {
     static const unsigned char personal[] = "giofetch";
     int ret;
+    if (t->base.ops == NULL)
+        return GF_E_CONFIG; /* refused by gf_tls_init: another layout */
 #if defined(GF_TLS_PSA)
     if (!t->psa_held) {
         if (psa_crypto_init() != PSA_SUCCESS) {
@@ -557,6 +564,8 @@ static bool has_pem_marker(const unsigned char *buf, size_t len)
 
 gf_status gf_tls_add_ca(gf_tls *t, const unsigned char *buf, size_t len)
 {
+    if (t->base.ops == NULL)
+        return GF_E_CONFIG;
     size_t before = gf_tls_ca_count(t);
     int ret;
     if (buf == NULL || len == 0)

@@ -64,10 +64,13 @@ typedef int32_t gf_port_recv_fn(void *ctx, int32_t handle, unsigned char *buf,
 /* Close a handle returned by connect. Cannot fail. */
 typedef void gf_port_close_fn(void *ctx, int32_t handle);
 
-/* Monotonic milliseconds since an arbitrary start; never goes back. */
+/* Monotonic milliseconds since an arbitrary start; never goes back. Times
+ * connects, idle reads, deadlines, backoff and the pacing of API calls. */
 typedef uint64_t gf_port_now_ms_fn(void *ctx);
 
-/* Wall-clock UTC seconds since 1970, or GF_PORT_NO_TIME when unknown. */
+/* Wall-clock UTC seconds since 1970, or GF_PORT_NO_TIME when unknown.
+ * Used only to mint tokens (gf_mint_token). Certificate dates are checked
+ * with mbedTLS's own clock, not this one (see giofetch.h, "Time"). */
 typedef int64_t gf_port_utc_s_fn(void *ctx);
 
 /* Sleep (or otherwise wait) for ms milliseconds. */

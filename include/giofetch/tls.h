@@ -100,14 +100,20 @@ typedef struct gf_tls {
     gf_tls_session sessions[GF_TLS_SESSIONS];
 } gf_tls;
 
-/* Zero the state. Cannot fail. */
-void gf_tls_init(gf_tls *tls);
+/* Zero the state. Returns GF_OK, or GF_E_CONFIG when the program was built
+ * with other limits than the library (gf_tls's size follows GF_TLS_SESSIONS
+ * and GF_HOST_MAX; see GF_CONFIG_ID): then only the first field is written,
+ * gf_tls_setup and gf_tls_add_ca return GF_E_CONFIG, gf_tls_free does
+ * nothing. A macro, like gf_client_init, so that the size is the caller's. */
+#define gf_tls_init(tls) gf_tls_init_for((tls), sizeof(gf_tls), GF_CONFIG_ID)
+gf_status gf_tls_init_for(gf_tls *tls, size_t size, uint32_t config_id);
 
 /*
  * Seed the RNG (CTR-DRBG) from the port's entropy function and set up a TLS
  * client configuration (TLS 1.2, and 1.3 where the library has it) with
  * verification required. On mbedTLS 3.x it also starts PSA crypto.
- * Returns GF_OK or GF_E_TLS (no entropy, PSA or mbedTLS refused the setup).
+ * Returns GF_OK, GF_E_TLS (no entropy, PSA or mbedTLS refused the setup) or
+ * GF_E_CONFIG (see gf_tls_init).
  */
 gf_status gf_tls_setup(gf_tls *tls, const gf_port *port);
 
@@ -115,7 +121,7 @@ gf_status gf_tls_setup(gf_tls *tls, const gf_port *port);
  * Add trusted CA certificates: PEM (one or many, with or without the final
  * NUL) or one DER certificate. Certificates a bundle holds that mbedTLS
  * cannot parse are skipped as long as one was added.
- * Returns GF_OK or GF_E_TLS_CA.
+ * Returns GF_OK, GF_E_TLS_CA or GF_E_CONFIG (see gf_tls_init).
  */
 gf_status gf_tls_add_ca(gf_tls *tls, const unsigned char *buf, size_t len);
 

@@ -126,13 +126,16 @@ static gf_status fail(store_file *f, int err)
     return GF_E_SINK;
 }
 
-static gf_status f_held(void *ctx, uint64_t *bytes)
+/* The ETag is kept for this run only: a .part from an earlier run is
+ * continued only when the server's MD5 checks the result. */
+static gf_status f_held(void *ctx, uint64_t *bytes, char etag[GF_ETAG_MAX + 1])
 {
     store_file *f = ctx;
     struct stat sb;
     if (fstat(f->fd, &sb) != 0)
         return fail(f, errno);
     *bytes = (uint64_t)sb.st_size;
+    memcpy(etag, f->etag, sizeof(f->etag));
     return GF_OK;
 }
 
@@ -181,11 +184,12 @@ static gf_status f_write(void *ctx, const unsigned char *data, size_t len)
     return GF_OK;
 }
 
-static gf_status f_discard(void *ctx)
+static gf_status f_restart(void *ctx, const char *etag)
 {
     store_file *f = ctx;
     if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
         return fail(f, errno);
+    snprintf(f->etag, sizeof(f->etag), "%s", etag);
     return GF_OK;
 }
 
@@ -229,15 +233,20 @@ int store_open(store_file *f, const char *dir, const char *name)
     f->sink.held = f_held;
     f->sink.read_back = f_read_back;
     f->sink.write = f_write;
-    f->sink.discard = f_discard;
+    f->sink.restart = f_restart;
     f->sink.commit = f_commit;
     return 0;
 }
 
 void store_close(store_file *f)
 {
-    if (f->fd >= 0)
-        close(f->fd);
+    struct stat sb;
+    if (f->fd < 0)
+        return;
+    /* An empty .part (a refusal before the first byte) is no progress. */
+    if (fstat(f->fd, &sb) == 0 && sb.st_size == 0)
+        unlink(f->part);
+    close(f->fd);
     f->fd = -1;
 }
 
@@ -255,7 +264,7 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno;
-    gf_crypto_mbedtls.md5_start(&ctx);
+    bool hashed = gf_crypto_mbedtls.md5_start(&ctx) == GF_OK;
     for (;;) {
         ssize_t r = read(fd, buf, sizeof(buf));
         if (r < 0 && errno == EINTR)
@@ -263,16 +272,18 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
         if (r < 0) {
             int e = errno;
             close(fd);
-            gf_crypto_mbedtls.md5_finish(&ctx, md5);
+            (void)gf_crypto_mbedtls.md5_finish(&ctx, md5); /* frees the context */
             return e;
         }
         if (r == 0)
             break;
-        gf_crypto_mbedtls.md5_update(&ctx, buf, (size_t)r);
+        hashed = hashed && gf_crypto_mbedtls.md5_update(&ctx, buf, (size_t)r) == GF_OK;
         total += (uint64_t)r;
     }
     close(fd);
-    gf_crypto_mbedtls.md5_finish(&ctx, md5);
+    hashed = gf_crypto_mbedtls.md5_finish(&ctx, md5) == GF_OK && hashed;
+    if (!hashed)
+        return EIO;
     for (int i = 0; i < 16; i++) {
         hex[2 * i] = digits[md5[i] >> 4];
         hex[2 * i + 1] = digits[md5[i] & 15];

@@ -28,12 +28,13 @@ typedef struct store_file {
     int fd;
     int err;
     uint64_t unsynced;       /* bytes written since the last writeback hint */
+    char etag[GF_ETAG_MAX + 1]; /* the validator of the bytes written      */
     char part[STORE_PATH_MAX];
     char final[STORE_PATH_MAX];
 } store_file;
 
 int store_open(store_file *f, const char *dir, const char *name); /* 0 or errno */
-void store_close(store_file *f);                                 /* keeps the .part */
+void store_close(store_file *f); /* keeps the .part, unless it is empty */
 
 /* One MANIFEST line. */
 typedef struct store_entry {

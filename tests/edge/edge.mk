@@ -31,7 +31,7 @@
 
 EDGE_ARCH_OK = @test -n "$(ARCH)" || { echo "$@: set ARCH to mipsel, armhf or arm64" >&2; exit 2; }
 # Programs beside the CLI that the end-to-end suite runs (ctx.tool()).
-EDGE_TOOLS := $(GET) $(PART)
+EDGE_TOOLS := $(GET) $(PART) $(EXAMPLE)
 
 cross:
 	$(EDGE_ARCH_OK)

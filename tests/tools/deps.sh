@@ -8,7 +8,7 @@
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
 
-pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy ${DEPS_EXTRA:-}"
+pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy pkgconf ${DEPS_EXTRA:-}"
 arches=""
 musl=""
 for a in "$@"; do

@@ -104,7 +104,7 @@ static int add_header(const char *arg, bool credential)
     char *v = colon + 1;
     while (*v == ' ')
         v++;
-    headers[nheaders++] = (gf_header){s, v, credential};
+    headers[nheaders++] = (gf_header){.name = s, .value = v, .credential = credential};
     return 0;
 }
 
@@ -196,8 +196,13 @@ int main(int argc, char **argv)
         out o = {NULL, 0};
         if (outfile != NULL && (o.f = fopen(outfile, "wb")) == NULL)
             return 3;
-        gf_http_request req = {head ? "HEAD" : "GET", argv[i], headers, nheaders, NULL, 0, deadline, follow};
-        gf_http_handler hd = {&o, verbose ? on_header : NULL, NULL, on_body};
+        gf_http_request req = {.method = head ? "HEAD" : "GET",
+                               .url = argv[i],
+                               .headers = headers,
+                               .header_count = nheaders,
+                               .deadline_ms = deadline,
+                               .follow_redirects = follow};
+        gf_http_handler hd = {.user = &o, .header = verbose ? on_header : NULL, .body = on_body};
         int status = 0;
         gf_status st = gf_http_exchange(&http, &req, &hd, &status);
         if (o.f != NULL)

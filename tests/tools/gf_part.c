@@ -60,6 +60,7 @@ int main(int argc, char **argv)
     static gf_client cl;
     static store_file part;
     const char *ca = NULL;
+    const char *etag = NULL;
     int md5 = 0, i, rc;
     uint32_t timeout = 10000;
 
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
             ca = argv[++i];
         } else if (strcmp(argv[i], "--md5") == 0) {
             md5 = 1;
+        } else if (strcmp(argv[i], "--etag") == 0 && i + 1 < argc) {
+            etag = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
             timeout = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else {
@@ -76,7 +79,7 @@ int main(int argc, char **argv)
         }
     }
     if (argc - i != 3) {
-        fprintf(stderr, "usage: gf_part [--ca FILE] [--md5] [--timeout MS] URL DIR NAME\n");
+        fprintf(stderr, "usage: gf_part [--ca FILE] [--md5] [--etag ETAG] [--timeout MS] URL DIR NAME\n");
         return 2;
     }
     const char *url = argv[i], *dir = argv[i + 1], *name = argv[i + 2];
@@ -104,8 +107,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "gf_part: cannot open %s/%s.part: %s\n", dir, name, strerror(rc));
         return 3;
     }
+    /* The validator an earlier run kept for the held bytes (a caller that
+     * persists it): the resume goes out with If-Range. */
+    if (etag != NULL)
+        snprintf(part.etag, sizeof(part.etag), "%s", etag);
     uint64_t held = 0;
-    if (part.sink.held(part.sink.ctx, &held) != GF_OK) {
+    char held_etag[GF_ETAG_MAX + 1];
+    if (part.sink.held(part.sink.ctx, &held, held_etag) != GF_OK) {
         fprintf(stderr, "gf_part: cannot size %s: %s\n", part.part, strerror(part.err));
         return 3;
     }

@@ -4,7 +4,7 @@
 
 #include "check.h"
 
-#define SUITES(X) X(request) X(period) X(url) X(json) X(answer) X(token_answer) X(http_parser) X(http) X(download) X(export) X(flow) X(tls)
+#define SUITES(X) X(request) X(period) X(url) X(json) X(answer) X(token_answer) X(http_parser) X(http) X(download) X(export) X(flow) X(tls) X(config)
 
 #define DECLARE(s) extern const check_suite s##_suite;
 SUITES(DECLARE)
