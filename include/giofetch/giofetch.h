@@ -526,10 +526,11 @@ typedef struct gf_client {
     const char *client_id;   /* X-Client-Id, or NULL                        */
     uint32_t retries;        /* retry budget for 429, 5xx, network errors   */
     uint32_t backoff_ms;     /* first backoff; doubles, with jitter         */
-    uint32_t api_interval_ms;/* from the end of one API call to the next    */
+    uint32_t api_interval_ms;/* from the end of one API call to the next;   */
+                             /* 0: no pacing (see gf_export_links)          */
     /* private */
-    bool api_called;
-    uint64_t api_last_ms;
+    uint8_t api_ends;        /* API calls ended so far, counted up to 2     */
+    uint64_t api_end_ms[2];  /* when they ended: [0] the last, [1] the one before */
     size_t answer_len;
     gf_md5_ctx md5;          /* the whole file                              */
     gf_md5_ctx md5_body;     /* one answer's body, for Content-MD5          */
@@ -548,8 +549,11 @@ void gf_client_free(gf_client *cl);
 
 /*
  * Ask the API for the links of one export: one call (plus retries for 429,
- * 5xx and network errors, with backoff; never two calls within
- * cl->api_interval_ms). Sends Authorization and X-Client-Id to the base
+ * 5xx and network errors, with backoff). Calls are paced from the ends of
+ * earlier ones: a call starts at least cl->api_interval_ms after the last
+ * call's answer arrived, and 2 * api_interval_ms + GF_API_MARGIN_MS after
+ * the answer of the call before it, so that no three calls reach the server
+ * within 2 * api_interval_ms whatever the network's delays. Sends Authorization and X-Client-Id to the base
  * URL's origin only. The answer lives in cl's buffer until the next call.
  * Returns GF_OK (FINISHED: ans holds the links), GF_RUNNING, GF_NOT_EXISTS,
  * GF_E_API_ERROR (ans->error_msg), GF_E_AUTH (401/403), GF_E_RATE_LIMITED
