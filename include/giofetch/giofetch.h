@@ -471,7 +471,9 @@ void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls);
 /*
  * Send one request and read its response to the end, following redirects
  * when asked. *status (optional) receives the final HTTP status.
- * Returns GF_OK when a whole response arrived, whatever its status code;
+ * Returns GF_OK when a whole response arrived, whatever its status code
+ * (200..999: 600..999 have no class, and RFC 9110 section 15 has a client
+ * treat them as 5xx, as gf_export_links and gf_download do);
  * otherwise the URL, HTTP, network, TLS or redirect error, or the first
  * error a handler callback returned.
  */
