@@ -88,7 +88,9 @@ typedef enum gf_status {
     GF_E_DEADLINE,           /* the overall deadline passed                 */
     GF_E_RESET,              /* the connection was reset                    */
     GF_E_NETWORK,            /* any other network failure                   */
-    GF_E_PROXY,              /* the proxy refused or broke the tunnel       */
+    GF_E_PROXY,              /* the proxy refused (other than 403/407, the
+                              * status is in the GF_EV_RESPONSE event) or
+                              * broke the tunnel                            */
     GF_E_NO_TLS,             /* an https URL but no TLS context             */
 
     /* TLS */
@@ -112,6 +114,13 @@ typedef enum gf_status {
     GF_E_MD5_MISMATCH,       /* the MD5 differs from the server's           */
     GF_E_RANGE,              /* a range answer that does not fit the ask    */
     GF_E_SINK,               /* the caller's sink failed (disk full...)     */
+
+    /* The platform, and proxies (appended: the values above keep theirs) */
+    GF_E_RESOURCES,          /* out of file descriptors or memory (port)    */
+    GF_E_PROXY_CONNECT,      /* the proxy could not be reached              */
+    GF_E_PROXY_DENIED,       /* the proxy refused the tunnel: 403 (its ACL) */
+    GF_E_PROXY_AUTH,         /* the proxy wants other credentials: 407 (or
+                              * 401, which some proxies send for wrong ones)*/
 
     GF_STATUS_COUNT
 } gf_status;
@@ -301,7 +310,8 @@ gf_status gf_url_parse(const char *s, size_t len, gf_url *out);
 /* ======================================================================= */
 
 typedef enum gf_event_kind {
-    GF_EV_CONNECT,           /* text: host:port (or the proxy's)            */
+    GF_EV_CONNECT,           /* text: host:port, "proxy host:port" for the
+                              * proxy (IPv6: [::1]:443)                     */
     GF_EV_REQUEST,           /* text: "GET https://host/path" (no query)    */
     GF_EV_RESPONSE,          /* http_status                                 */
     GF_EV_REDIRECT,          /* http_status, text: the new URL (no query)   */
@@ -320,6 +330,14 @@ typedef struct gf_event {
     uint64_t done;
     uint64_t total;
     const char *text;        /* NUL-terminated, valid during the call only  */
+    /* The peer the HTTP engine's events are about, for messages that name
+     * the host and port: the proxy while the engine talks to the proxy
+     * itself (connecting, CONNECT), else the origin. host is bare (an IPv6
+     * literal without brackets), valid during the call only; NULL when the
+     * event is about no peer (GF_EV_WAIT, GF_EV_PROGRESS). */
+    const char *host;
+    uint16_t port;
+    bool proxy;              /* host:port is the proxy's                    */
 } gf_event;
 
 typedef void gf_event_fn(void *user, const gf_event *ev);
@@ -456,6 +474,7 @@ typedef struct gf_http {
     bool open;
     bool secure;
     bool reusable;
+    bool at_proxy;           /* talking to the proxy itself, not the origin */
     uint16_t conn_port;
     char conn_host[GF_HOST_MAX];
     uint64_t deadline_at;    /* now_ms value, 0: none                       */

@@ -278,6 +278,14 @@ static void server_errors_exhaust_the_budget(void)
     tp_add_reply(&tp, status_only(999, "Odder", ""));
     CHECK_ST(ask(), GF_E_SERVER);
 
+    /* out of descriptors or memory: the platform's, not retried as DNS */
+    setup(3, 1000);
+    tp_add(&tp)->connect = GF_PORT_E_RESOURCES;
+    tp_add_reply(&tp, finished());
+    CHECK_ST(ask(), GF_E_RESOURCES);
+    CHECK_INT(tp.connects, 1);
+    CHECK(event_of(GF_EV_RETRY, 0) == NULL);
+
     /* a network failure is retried like a 5xx */
     setup(1, 1000);
     tp_add(&tp)->connect = GF_PORT_E_REFUSED;
