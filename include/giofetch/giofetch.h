@@ -455,7 +455,7 @@ typedef struct gf_http_parser {
 
 /* An HTTP proxy for https URLs (a CONNECT tunnel). */
 typedef struct gf_proxy {
-    char host[GF_HOST_MAX];
+    char host[GF_HOST_MAX];  /* a name or IP literal (IPv6 without brackets) */
     uint16_t port;
     const char *authorization; /* Proxy-Authorization value, or NULL       */
     const char *no_proxy;    /* hosts reached directly: "a.com,.b.com", "*" */
