@@ -66,24 +66,52 @@ static gf_status build_url(gf_client *cl, const gf_request *req)
     return st == GF_E_BUFFER ? GF_E_URL : st;
 }
 
-/* Keep at least api_interval_ms between the end of one call and the start
- * of the next (the API allows 2 calls/s). Counting from the end, not the
- * start, matters: a call's request reaches the server only after connect
- * and TLS, so starts 500 ms apart can arrive three within one second. */
+/* The API allows 2 calls per second as its server counts them, and when
+ * the server counts a call is not known here: after connect, TLS and the
+ * network's delays, anywhere between the start of the call and the arrival
+ * of its answer. So calls are paced from the ends of earlier ones, not
+ * their starts: a call starts api_interval_ms after the last call ended,
+ * and 2 * api_interval_ms + GF_API_MARGIN_MS after the one before ended.
+ * The server saw call N before its answer reached us and sees call N+2 only
+ * after we started it, so the two are more than a second apart at the
+ * server, however late either arrives; the margin covers a clock that ticks
+ * coarsely (now_ms lagging by a tick) and a server that stamps a call at
+ * another moment than its arrival. */
+static uint64_t next_call_at(const gf_client *cl)
+{
+    uint64_t at = 0;
+    if (cl->priv.api_ends >= 1)
+        at = cl->priv.api_end_ms[0] + cl->api_interval_ms;
+    if (cl->priv.api_ends >= 2) {
+        uint64_t third = cl->priv.api_end_ms[1] + 2ull * cl->api_interval_ms + GF_API_MARGIN_MS;
+        if (third > at)
+            at = third;
+    }
+    return at;
+}
+
 static void pace(gf_client *cl)
 {
     const gf_port *p = cl->http.port;
-    if (cl->priv.api_called) {
+    uint64_t at = next_call_at(cl);
+    if (cl->api_interval_ms == 0)
+        return;
+    /* A sleep may end early (a signal): look at the clock again, a few
+     * times, so a port whose sleep does nothing cannot hang the caller. */
+    for (int i = 0; i < 4; i++) {
         uint64_t now = p->now_ms(p->ctx);
-        if (now - cl->priv.api_last_ms < cl->api_interval_ms)
-            p->sleep_ms(p->ctx, (uint32_t)(cl->api_interval_ms - (now - cl->priv.api_last_ms)));
+        if (now >= at)
+            return;
+        p->sleep_ms(p->ctx, at - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(at - now));
     }
 }
 
 static void paced(gf_client *cl)
 {
-    cl->priv.api_called = true;
-    cl->priv.api_last_ms = cl->http.port->now_ms(cl->http.port->ctx);
+    cl->priv.api_end_ms[1] = cl->priv.api_end_ms[0];
+    cl->priv.api_end_ms[0] = cl->http.port->now_ms(cl->http.port->ctx);
+    if (cl->priv.api_ends < 2)
+        cl->priv.api_ends++;
 }
 
 /* One call with retries; on GF_OK, cl->priv.answer[0..*len) is a 200's body.

@@ -77,6 +77,11 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_MD5_MISMATCH] = "the file's MD5 differs from the server's",
     [GF_E_RANGE] = "the server answered the range request wrongly",
     [GF_E_SINK] = "the data could not be stored",
+
+    [GF_E_RESOURCES] = "out of file descriptors or memory",
+    [GF_E_PROXY_CONNECT] = "cannot connect to the proxy",
+    [GF_E_PROXY_DENIED] = "the proxy refused the tunnel: access denied by its rules (403)",
+    [GF_E_PROXY_AUTH] = "the proxy refused the tunnel: proxy credentials missing or wrong",
 };
 
 const char *gf_strerror(gf_status st)

@@ -125,6 +125,12 @@
 #define GF_API_INTERVAL_MS 500u
 #endif
 
+/* Extra time before a third API call may follow two others (the API counts
+ * 2 calls per second as its server sees them): absorbs coarse clocks. */
+#ifndef GF_API_MARGIN_MS
+#define GF_API_MARGIN_MS 100u
+#endif
+
 /* ---- Crypto glue ------------------------------------------------------ */
 
 /* Bytes reserved for one MD5 context of the crypto glue (mbedTLS needs 88). */

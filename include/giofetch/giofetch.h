@@ -110,7 +110,9 @@ typedef enum gf_status {
     GF_E_DEADLINE,           /* the overall deadline passed                 */
     GF_E_RESET,              /* the connection was reset                    */
     GF_E_NETWORK,            /* any other network failure                   */
-    GF_E_PROXY,              /* the proxy refused or broke the tunnel       */
+    GF_E_PROXY,              /* the proxy refused (other than 403/407, the
+                              * status is in the GF_EV_RESPONSE event) or
+                              * broke the tunnel                            */
     GF_E_NO_TLS,             /* an https URL but no TLS context             */
 
     /* TLS */
@@ -137,6 +139,13 @@ typedef enum gf_status {
     GF_E_MD5_MISMATCH,       /* the MD5 differs from the server's           */
     GF_E_RANGE,              /* a range answer that does not fit the ask    */
     GF_E_SINK,               /* the caller's sink failed (disk full...)     */
+
+    /* The platform, and proxies (appended: the values above keep theirs) */
+    GF_E_RESOURCES,          /* out of file descriptors or memory (port)    */
+    GF_E_PROXY_CONNECT,      /* the proxy could not be reached              */
+    GF_E_PROXY_DENIED,       /* the proxy refused the tunnel: 403 (its ACL) */
+    GF_E_PROXY_AUTH,         /* the proxy wants other credentials: 407 (or
+                              * 401, which some proxies send for wrong ones)*/
 
     GF_STATUS_COUNT
 } gf_status;
@@ -330,7 +339,8 @@ gf_status gf_url_parse(const char *s, size_t len, gf_url *out);
 /* ======================================================================= */
 
 typedef enum gf_event_kind {
-    GF_EV_CONNECT,           /* text: host:port (or the proxy's)            */
+    GF_EV_CONNECT,           /* text: host:port, "proxy host:port" for the
+                              * proxy (IPv6: [::1]:443)                     */
     GF_EV_REQUEST,           /* text: "GET https://host/path" (no query)    */
     GF_EV_RESPONSE,          /* http_status                                 */
     GF_EV_REDIRECT,          /* http_status, text: the new URL (no query)   */
@@ -349,6 +359,14 @@ typedef struct gf_event {
     uint64_t done;
     uint64_t total;
     const char *text;        /* NUL-terminated, valid during the call only  */
+    /* The peer the HTTP engine's events are about, for messages that name
+     * the host and port: the proxy while the engine talks to the proxy
+     * itself (connecting, CONNECT), else the origin. host is bare (an IPv6
+     * literal without brackets), valid during the call only; NULL when the
+     * event is about no peer (GF_EV_WAIT, GF_EV_PROGRESS). */
+    const char *host;
+    uint16_t port;
+    bool proxy;              /* host:port is the proxy's                    */
 } gf_event;
 
 typedef void gf_event_fn(void *user, const gf_event *ev);
@@ -468,7 +486,7 @@ typedef struct gf_http_parser {
 
 /* An HTTP proxy for https URLs (a CONNECT tunnel). */
 typedef struct gf_proxy {
-    char host[GF_HOST_MAX];
+    char host[GF_HOST_MAX];  /* a name or IP literal (IPv6 without brackets) */
     uint16_t port;
     const char *authorization; /* Proxy-Authorization value, or NULL       */
     const char *no_proxy;    /* hosts reached directly: "a.com,.b.com", "*" */
@@ -488,6 +506,7 @@ typedef struct gf_http {
     bool open;
     bool secure;
     bool reusable;
+    bool at_proxy;           /* talking to the proxy itself, not the origin */
     uint16_t conn_port;
     char conn_host[GF_HOST_MAX];
     uint64_t deadline_at;    /* now_ms value, 0: none                       */
@@ -505,7 +524,9 @@ void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls);
 /*
  * Send one request and read its response to the end, following redirects
  * when asked. *status (optional) receives the final HTTP status.
- * Returns GF_OK when a whole response arrived, whatever its status code;
+ * Returns GF_OK when a whole response arrived, whatever its status code
+ * (200..999: 600..999 have no class, and RFC 9110 section 15 has a client
+ * treat them as 5xx, as gf_export_links and gf_download do);
  * otherwise the URL, HTTP, network, TLS or redirect error, or the first
  * error a handler callback returned.
  */
@@ -599,12 +620,13 @@ typedef struct gf_client {
     const char *client_id;   /* X-Client-Id, or NULL                        */
     uint32_t retries;        /* retry budget for 429, 5xx, network errors   */
     uint32_t backoff_ms;     /* first backoff; doubles, with jitter         */
-    uint32_t api_interval_ms;/* from the end of one API call to the next    */
+    uint32_t api_interval_ms;/* from the end of one API call to the next;   */
+                             /* 0: no pacing (see gf_export_links)          */
     /* Private: the library's own state and buffers. A caller never reads or
      * writes these; their names and layout change without notice. */
     struct gf_client_private {
-        bool api_called;
-        uint64_t api_last_ms;
+        uint8_t api_ends;    /* API calls ended so far, counted up to 2     */
+        uint64_t api_end_ms[2]; /* when they ended: [0] the last, [1] the one before */
         size_t answer_len;
         gf_md5_ctx md5;      /* the whole file                              */
         gf_md5_ctx md5_body; /* one answer's body, for Content-MD5          */
@@ -655,8 +677,11 @@ void gf_client_free(gf_client *cl);
 
 /*
  * Ask the API for the links of one export: one call (plus retries for 429,
- * 5xx and network errors, with backoff; never two calls within
- * cl->api_interval_ms). Sends Authorization and X-Client-Id to the base
+ * 5xx and network errors, with backoff). Calls are paced from the ends of
+ * earlier ones: a call starts at least cl->api_interval_ms after the last
+ * call's answer arrived, and 2 * api_interval_ms + GF_API_MARGIN_MS after
+ * the answer of the call before it, so that no three calls reach the server
+ * within 2 * api_interval_ms whatever the network's delays. Sends Authorization and X-Client-Id to the base
  * URL's origin only. The answer lives in cl's buffer until the next call.
  * Returns GF_OK (FINISHED: ans holds the links), GF_RUNNING, GF_NOT_EXISTS,
  * GF_E_API_ERROR (ans->error_msg), GF_E_AUTH (401/403), GF_E_RATE_LIMITED

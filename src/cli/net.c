@@ -263,6 +263,7 @@ int cli_exit_for(gf_status st, bool download)
     case GF_E_API_ERROR:
         return EXIT_API_ERROR;
     case GF_E_SINK:
+    case GF_E_RESOURCES: /* out of descriptors or memory: this machine's */
         return EXIT_LOCAL;
     default:
         break;

@@ -110,7 +110,7 @@ static bool ieq(gf_view v, const char *w)
 static gf_status on_header(void *user, int status, gf_view name, gf_view value)
 {
     seen *s = user;
-    CHECK(status >= 200 && status <= 599);
+    CHECK(status >= 200 && status <= 999);
     CHECK(name.len > 0 && name.ptr != NULL && (value.len == 0 || value.ptr != NULL));
     if (status != s->header_status) {
         s->have_length = s->chunked = false;
@@ -135,7 +135,7 @@ static gf_status on_header(void *user, int status, gf_view name, gf_view value)
 static gf_status on_head(void *user, int status)
 {
     seen *s = user;
-    CHECK(status >= 200 && status <= 599);
+    CHECK(status >= 200 && status <= 999);
     if (status != s->header_status) {
         s->have_length = s->chunked = false; /* no headers at all */
         s->header_status = status;

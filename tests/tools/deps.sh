@@ -29,6 +29,27 @@ if [ -n "$musl" ]; then
     done
 fi
 
+# node and npm run the tests' S3 peer (s3rver); Debian's packages when there is no npm at all
+# (a node from elsewhere brings its own npm).
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+
+# Test-only peers from npm, once, into build/npm (not part of any build): s3rver, an S3
+# implementation, and the minio client that presigns its links. A failure is reported, not
+# fatal here: the tests that need them then fail and say why.
+npm_peers() {
+    dir="$(cd "$(dirname "$0")/../.." && pwd)/build/npm"
+    [ -d "$dir/node_modules/s3rver" ] && [ -d "$dir/node_modules/minio" ] && return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "deps: npm is not installed: the s3rver tests cannot run" >&2
+        return 0
+    fi
+    mkdir -p "$dir"
+    echo "deps: npm install s3rver@3.7.1 minio@8.0.7 (into build/npm)"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
+        s3rver@3.7.1 minio@8.0.7 >&2 ||
+        echo "deps: npm install failed: the s3rver tests cannot run" >&2
+}
+
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
@@ -41,7 +62,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
 else
     missing="$pkgs"
 fi
-[ -z "$missing" ] && { echo "deps: all packages present"; exit 0; }
+[ -z "$missing" ] && { echo "deps: all packages present"; npm_peers; exit 0; }
 
 if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
     echo "deps: please install these Debian packages (as root):" >&2
@@ -58,3 +79,4 @@ echo "deps: installing$missing"
 apt-get -o DPkg::Lock::Timeout=600 update -qq || true
 DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
     --no-install-recommends $missing
+npm_peers

@@ -267,6 +267,25 @@ static void server_errors_exhaust_the_budget(void)
     CHECK_INT(tp.connects, 2);
     CHECK_INT(ans.count, 2);
 
+    /* 600..999 have no class: a server error like a 5xx (RFC 9110 section 15) */
+    setup(1, 1000);
+    tp_add_reply(&tp, status_only(600, "Odd", ""));
+    tp_add_reply(&tp, finished());
+    CHECK_ST(ask(), GF_OK);
+    CHECK_INT(tp.connects, 2);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->status == GF_E_SERVER);
+    setup(0, 1000);
+    tp_add_reply(&tp, status_only(999, "Odder", ""));
+    CHECK_ST(ask(), GF_E_SERVER);
+
+    /* out of descriptors or memory: the platform's, not retried as DNS */
+    setup(3, 1000);
+    tp_add(&tp)->connect = GF_PORT_E_RESOURCES;
+    tp_add_reply(&tp, finished());
+    CHECK_ST(ask(), GF_E_RESOURCES);
+    CHECK_INT(tp.connects, 1);
+    CHECK(event_of(GF_EV_RETRY, 0) == NULL);
+
     /* a network failure is retried like a 5xx */
     setup(1, 1000);
     tp_add(&tp)->connect = GF_PORT_E_REFUSED;

@@ -478,10 +478,83 @@ static void not_exists_and_error_without_downloads(void)
     CHECK_INT(hl.visits, 0);
 }
 
+/* ---- pacing ------------------------------------------------------------- */
+
+/* A RUNNING answer that comes ms after the request was sent. */
+static void api_after(uint32_t ms)
+{
+    const char *body = "{\"status\":\"RUNNING\",\"downloadLinks\":[],\"exportType\":\"hour\","
+                       "\"dataType\":\"visit\",\"exportDate\":\"2026112712\"}";
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DELAY, NULL, 0, ms};
+    c->steps[1] = (tp_step){TP_DATA,
+                            say("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n"
+                                "\r\n%s", strlen(body), body), 0, 0};
+    c->steps[2] = (tp_step){TP_EOF, NULL, 0, 0};
+}
+
+/* DESIGN.md: the API allows 2 calls/s as its server sees them; no 3
+ * consecutive calls may reach it within 1 s. The server sees a call
+ * somewhere between the request's first byte sent and the answer's first
+ * byte received: take the worst of both ends for every call, with answers
+ * that take 0..700 ms and a clock that ticks coarsely (now_ms lagging the
+ * true time by up to a tick). */
+static void api_calls_keep_the_rate_limit_under_jitter(void)
+{
+    static const uint32_t ticks[] = {1, 4, 10, 16};
+    uint32_t rnd = 20261201u;
+    for (uint32_t round = 0; round < 48; round++) {
+        setup(0, 1000);
+        tp.tick = ticks[round % 4];
+        tp.now += round * 7u; /* another phase against the tick each round */
+        for (size_t i = 0; i < TP_MAX_CONNS; i++) {
+            rnd = rnd * 1103515245u + 12345u;
+            uint32_t r = rnd >> 16;
+            api_after(r % 3 == 0 ? 0 : r % 700);
+        }
+        for (size_t i = 0; i < TP_MAX_CONNS; i++) {
+            rnd = rnd * 1103515245u + 12345u;
+            CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+            tp.now += (rnd >> 16) % 3 == 0 ? (rnd >> 20) % 40 : 0; /* the caller's own work */
+        }
+        for (size_t i = 0; i + 2 < TP_MAX_CONNS; i++) {
+            CHECK(tp.sent_any[i + 2] && tp.answered_any[i]);
+            uint64_t gap = tp.sent_at[i + 2] - tp.answered_at[i];
+            if (gap <= 1000)
+                check_fail(__FILE__, __LINE__,
+                           "round %u (tick %u ms): call %zu answered at %llu, call %zu sent at "
+                           "%llu: three calls within %llu ms",
+                           (unsigned)round, (unsigned)tp.tick, i,
+                           (unsigned long long)tp.answered_at[i], i + 2,
+                           (unsigned long long)tp.sent_at[i + 2], (unsigned long long)gap);
+        }
+    }
+
+    /* Instant answers on an exact clock: the second call 500 ms after the
+     * first ended, the third 1 s plus the margin after the first ended. */
+    setup(0, 1000);
+    for (int i = 0; i < 3; i++)
+        api_after(0);
+    for (int i = 0; i < 3; i++)
+        CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+    CHECK_INT(tp.sent_at[1] - tp.answered_at[0], 500);
+    CHECK_INT(tp.sent_at[2] - tp.answered_at[0], 1000 + GF_API_MARGIN_MS);
+
+    /* api_interval_ms 0: no pacing at all */
+    setup(0, 1000);
+    cl.api_interval_ms = 0;
+    for (int i = 0; i < 3; i++)
+        api_after(0);
+    for (int i = 0; i < 3; i++)
+        CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+    CHECK_INT(tp.slept, 0);
+}
+
 CHECK_SUITE(flow, CASE(running_then_finished_within_wait), CASE(running_past_the_wait),
             CASE(wait_zero_asks_once), CASE(running_poll_pause_is_capped),
             CASE(all_types_visited_in_type_order), CASE(expired_link_fetched_again_fresh),
             CASE(expired_link_resumes_on_the_fresh_one), CASE(second_expiry_fails_that_file_only),
             CASE(reask_listing_other_files_is_a_mismatch), CASE(reask_all_types_any_key_order),
             CASE(done_error_stops_the_flow), CASE(failed_file_does_not_stop_the_others),
-            CASE(null_sink_skips_the_file), CASE(not_exists_and_error_without_downloads));
+            CASE(null_sink_skips_the_file), CASE(not_exists_and_error_without_downloads),
+            CASE(api_calls_keep_the_rate_limit_under_jitter));
