@@ -24,6 +24,10 @@ enum {
     EXIT_LOCAL = 10
 };
 
+/* Before this, the clock cannot be right: a board that has not synced
+ * yet. GrowingIO keeps 15 days of data, none of it this old. */
+#define CLI_CLOCK_SANE_S 1577836800 /* 2020-01-01 */
+
 typedef enum cli_command { CMD_LINKS, CMD_FETCH, CMD_SYNC } cli_command;
 
 typedef struct cli_opts {

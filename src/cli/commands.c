@@ -429,14 +429,10 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* Before this, the clock cannot be right: a board that has not synced
- * yet. GrowingIO keeps 15 days of data, none of it this old. */
-#define CLOCK_SANE_S 1577836800 /* 2020-01-01 */
-
 static int default_period(const cli_opts *o, cli_net *n, gf_period *p)
 {
     int64_t now = n->port.utc_s(n->port.ctx);
-    if (now == GF_PORT_NO_TIME || now < CLOCK_SANE_S) {
+    if (now == GF_PORT_NO_TIME || now < CLI_CLOCK_SANE_S) {
         cli_error("the clock is not set: give --date (or --from and --to)");
         return EXIT_USAGE;
     }

@@ -491,9 +491,14 @@ def test_sync_never_waits_for_running(ctx):
                            "day/visit/" + d2: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
+    # --wait would be a promise sync does not keep: refused before any call
+    r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
+            "--wait", "30")
+    expect_exit(r, 2)
+    assert "--wait" in r.stderr and export_calls(s) == [], (r.stderr, export_calls(s))
     t0 = time.monotonic()
     r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
-            "--wait", "30", "--json")
+            "--json")
     dt = time.monotonic() - t0
     expect_exit(r, 0)
     assert export_calls(s) == [("visit", d1), ("visit", d2)], \
