@@ -473,14 +473,16 @@ static void lock_waiting(const char *path, uint32_t wait_s)
 static int with_lock(const cli_opts *o, int *fd)
 {
     char path[STORE_PATH_MAX];
-    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), lock_waiting);
+    const char *step = "";
+    path[0] = '\0';
+    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), &step, lock_waiting);
     if (rc == EWOULDBLOCK) {
         cli_error("could not get the lock %s: another giofetch still holds it after %u s", path,
                   (unsigned)o->lock_wait_s);
         return EXIT_LOCAL;
     }
     if (rc != 0) {
-        cli_error("cannot lock %s: %s", o->out, strerror(rc));
+        cli_error("cannot %s %s: %s", step, path[0] != '\0' ? path : o->out, strerror(rc));
         return EXIT_LOCAL;
     }
     return 0;

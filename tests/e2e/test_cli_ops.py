@@ -1,11 +1,15 @@
 """What an operator reads and relies on: periods that have not begun and options that do not
-exist refused before any call."""
+exist refused before any call; the lock for every user who can read it."""
 
 import datetime
 import os
+import pwd
+import shutil
 import socket
+import subprocess
+import tempfile
 
-from cliutil import DAY, base_fixture, gio
+from cliutil import AI, DAY, TOKEN, base_fixture, check_export_folder, gio, server_files
 
 SERVERS = "module"
 TIMEOUT = 120
@@ -87,3 +91,86 @@ def test_future_periods_sync_wait_and_unknown_options_refused_before_any_call(ct
     r = gio(ctx, "links", "--type", "day", "--data", "visit", "--date", today).expect(4)
     assert [e["export_date"] for e in r.exports] == [today], r.why()
     assert s.file_requests() == []
+
+
+# ---- the lock, for other users ----------------------------------------------------------------
+
+class Nobody:
+    """A world-readable folder holding a copy of the test CA, and runs of the CLI as the user
+    nobody (root only)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.pw = pwd.getpwnam("nobody")
+        self.dir = tempfile.mkdtemp(prefix="gio-nobody-")
+        os.chmod(self.dir, 0o755)
+        self.ca = os.path.join(self.dir, "ca.crt")
+        shutil.copyfile(ctx.servers.ca_file, self.ca)
+        os.chmod(self.ca, 0o644)
+
+    def run(self, *args, ca=None):
+        s = self.ctx.servers
+        argv = list(args[:1]) + ["--base-url", s.api_base, "--ca-file", ca or self.ca,
+                                 "--project", AI, "--retries", "1", "--timeout", "10"] + \
+            [str(a) for a in args[1:]]
+        uid, gid = self.pw.pw_uid, self.pw.pw_gid
+
+        def drop():
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        p = subprocess.run(self.ctx.cli + argv, env=self.ctx.cli_env({"GIO_TOKEN": TOKEN}),
+                           cwd="/", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=60, preexec_fn=drop)
+        self.ctx.log("as nobody:", argv, "exit", p.returncode, p.stderr)
+        return p
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def as_root(ctx):
+    if os.geteuid() != 0:
+        ctx.log("not root: cannot run the CLI as another user; skipped")
+        return False
+    return True
+
+
+def test_lock_left_by_root_serves_another_user(ctx):
+    if not as_root(ctx):
+        return
+    s = ctx.servers
+    nb = Nobody(ctx)
+    try:
+        exp = server_files(s, "visit", behaviour=PERIODS["day/visit/%s" % DAY])
+        for mode in (0o644, 0o444):
+            out = os.path.join(nb.dir, "out-%o" % mode)
+            os.makedirs(out)
+            os.chown(out, nb.pw.pw_uid, nb.pw.pw_gid)
+            lock = os.path.join(out, ".giofetch.lock")
+            with open(lock, "w"):
+                pass
+            os.chmod(lock, mode)  # owned by root: nobody may read it, not write it
+            p = nb.run("fetch", "--type", "day", "--data", "visit", "--date", DAY, "--out", out)
+            assert p.returncode == 0, "lock %o: exit %d: %s" % (mode, p.returncode, p.stderr)
+            check_export_folder(out, "visit", exp)
+        # a folder nobody cannot write, and no lock file yet: the message says why
+        out = os.path.join(nb.dir, "root-only")
+        os.makedirs(out)
+        p = nb.run("fetch", "--type", "day", "--data", "visit", "--date", DAY, "--out", out)
+        assert p.returncode == 10, p.stderr
+        want = "cannot create the lock file %s/.giofetch.lock: Permission denied" % out
+        assert want in p.stderr, p.stderr
+        assert os.listdir(out) == []
+    finally:
+        nb.close()
+
+
+def test_a_lock_file_created_by_giofetch_is_readable_by_others(ctx):
+    out = os.path.join(ctx.tmp, "out")
+    old = os.umask(0o022)
+    try:
+        fetch(ctx, out, "visit").expect(0)
+    finally:
+        os.umask(old)
+    assert os.stat(os.path.join(out, ".giofetch.lock")).st_mode & 0o777 == 0o644
