@@ -219,12 +219,14 @@ int store_open(store_file *f, const char *dir, const char *name)
     f->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (f->fd < 0)
         return errno;
-    if (lseek(f->fd, 0, SEEK_END) < 0) {
+    off_t end = lseek(f->fd, 0, SEEK_END);
+    if (end < 0) {
         int e = errno;
         close(f->fd);
         f->fd = -1;
         return e;
     }
+    f->opened_with = (uint64_t)end;
     f->sink.ctx = f;
     f->sink.held = f_held;
     f->sink.read_back = f_read_back;

@@ -28,6 +28,7 @@ typedef struct store_file {
     int fd;
     int err;
     uint64_t unsynced;       /* bytes written since the last writeback hint */
+    uint64_t opened_with;    /* bytes the .part held when opened        */
     char part[STORE_PATH_MAX];
     char final[STORE_PATH_MAX];
 } store_file;
