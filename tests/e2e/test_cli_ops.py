@@ -3,7 +3,8 @@ port (and the next step: --ca-file, the clock, the token); periods that have not
 options that do not exist refused before any call; the lock for every user who can read it;
 sync going on past a folder it cannot write and stopping once when the API cannot be reached;
 --json's dir, fetched and verified; CA loading failures by cause; progress on a terminal that
-counts only this run's bytes; write errors naming the .part."""
+counts only this run's bytes; write errors naming the .part; the README's OpenWrt wrapper
+keeping the exit code."""
 
 import datetime
 import json
@@ -357,6 +358,51 @@ def test_progress_after_a_resume_counts_only_this_runs_bytes(ctx):
     assert "0.0 of 0.0" not in text
     check_export_folder(out, "ads_track_click", server_files(s, "ads_track_click",
                                                              behaviour=SLOW))
+
+
+# ---- the README's OpenWrt wrapper -------------------------------------------------------------
+
+def readme_wrapper(root):
+    with open(os.path.join(root, "README.md")) as f:
+        text = f.read()
+    m = re.search(r"\n    #!/bin/sh\n(    .*\n|\n)*?    exit \"\$rc\"\n", text)
+    assert m, "the README's OpenWrt wrapper (#!/bin/sh ... exit \"$rc\") is gone"
+    return "\n".join(ln[4:] for ln in m.group(0).strip("\n").split("\n")) + "\n"
+
+
+def test_readme_openwrt_wrapper_keeps_the_exit_code(ctx):
+    script = os.path.join(ctx.tmp, "gio-sync")
+    with open(script, "w") as f:
+        f.write(readme_wrapper(ctx.root))
+    bindir = os.path.join(ctx.tmp, "bin")
+    os.makedirs(bindir)
+    log = os.path.join(ctx.tmp, "syslog")
+    stubs = {
+        # stands in for the CLI: a message on stderr and the exit code asked for
+        "giofetch": '#!/bin/sh\n[ "$STUB_RC" = 0 ] || echo "giofetch: visit 20261130: '
+                    'failed" >&2\nexit "$STUB_RC"\n',
+        "logger": '#!/bin/sh\n{ echo "logger $*"; cat; } >> "%s"\n' % log,
+    }
+    for n, body in stubs.items():
+        with open(os.path.join(bindir, n), "w") as f:
+            f.write(body)
+        os.chmod(os.path.join(bindir, n), 0o755)
+    shells = [["sh"]] + ([["busybox", "sh"]] if shutil.which("busybox") else [])
+    for shell in shells:
+        for rc in (0, 10, 6):
+            if os.path.exists(log):
+                os.unlink(log)
+            env = {"PATH": bindir + ":/usr/bin:/bin", "STUB_RC": str(rc)}
+            p = subprocess.run(shell + [script], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, universal_newlines=True, timeout=20)
+            assert p.returncode == rc, "%s: exit %d, want %d: %s" % (shell, p.returncode, rc,
+                                                                    p.stdout)
+            logged = open(log).read() if os.path.exists(log) else ""
+            if rc == 0:
+                assert logged == "", logged
+            else:
+                assert "giofetch: visit 20261130: failed" in logged, logged
+                assert "exit %d" % rc in logged, logged
 
 
 # ---- write errors ----------------------------------------------------------------------------
