@@ -286,7 +286,7 @@ static int folder_path(const cli_opts *o, job *j, int t)
 typedef struct tally {
     unsigned done, waiting, missing, failed;
     bool disk_full;          /* out of room: stop                           */
-    gf_status unreachable;   /* the API cannot be reached or trusted: stop  */
+    bool unreachable;        /* the API cannot be reached or trusted: stop  */
 } tally;
 
 static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
@@ -390,7 +390,7 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
         if (tl != NULL) {
             tl->disk_full |= j.disk_full;
             if (api_failed && cli_api_unreachable(st))
-                tl->unreachable = st;
+                tl->unreachable = true;
             if (f->exit == EXIT_DONE)
                 tl->done++;
             else if (f->exit == EXIT_RUNNING)
@@ -605,9 +605,9 @@ int cli_sync(const cli_opts *o, cli_net *n)
              * be written is that folder's problem: go on with the others. */
             if (e == EXIT_AUTH || e == EXIT_USAGE || tl.disk_full) {
                 stop = true;
-            } else if (tl.unreachable != GF_OK) {
-                cli_error("sync: stopping at %s: the API cannot be reached (%s), and the later "
-                          "periods would fail the same way", date, gf_strerror(tl.unreachable));
+            } else if (tl.unreachable) {
+                cli_error("sync: stopping at %s: the API cannot be reached or trusted, and "
+                          "the later periods would fail the same way", date);
                 stop = true;
             }
             if (o->all)

@@ -334,9 +334,9 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
         cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
         for (char *c = reason; *c != '\0'; c++)
             *c = *c == '?' ? ' ' : *c;
-        if (st == GF_E_TLS_UNTRUSTED || st == GF_E_TLS_CERT) {
-            snprintf(out, cap, "TLS with %s: %s (%s); if its CA is not in the system's "
-                     "bundle, give it with --ca-file", origin, gf_strerror(st), reason);
+        if (st == GF_E_TLS_UNTRUSTED) {
+            snprintf(out, cap, "TLS with %s: %s; if its CA is not in the system's bundle, "
+                     "give it with --ca-file", origin, gf_strerror(st));
         } else if (st == GF_E_TLS_EXPIRED || st == GF_E_TLS_NOT_YET_VALID) {
             int64_t now = n->port.utc_s(n->port.ctx);
             time_t t = (time_t)now;

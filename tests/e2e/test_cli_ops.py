@@ -244,7 +244,7 @@ def test_sync_stops_once_when_the_api_cannot_be_trusted_or_reached(ctx):
     r = gio(ctx, *sync, "--ca-file", s.pki["otherca"][0]).expect(7)
     failures = lines_about(r.err, "visit 2026111")
     assert len(failures) == 1 and "not trusted" in failures[0], r.why()
-    assert "giofetch: sync: stopping at 20261110: the API cannot be reached" in r.err, r.why()
+    assert "giofetch: sync: stopping at 20261110: the API cannot be reached or trusted" in r.err, r.why()
     assert not lines_about(r.err, "page "), "asked again after the first failure: %s" % r.why()
     port = free_port()
     r = gio(ctx, *sync, base_url="https://localhost:%d" % port).expect(7)
