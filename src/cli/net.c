@@ -321,7 +321,7 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
         snprintf(out, cap, "%s: %s", target, gf_strerror(st));
         return;
     case GF_E_PROXY:
-        snprintf(out, cap, "the proxy %s: %s", target, gf_strerror(st));
+        snprintf(out, cap, "%s (%s)", gf_strerror(st), target);
         return;
     case GF_E_TLS:
     case GF_E_TLS_ALERT:
