@@ -190,6 +190,7 @@ static gf_status f_restart(void *ctx, const char *etag)
     if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
         return fail(f, errno);
     snprintf(f->etag, sizeof(f->etag), "%s", etag);
+    f->opened_with = 0; /* nothing held counts as fetched before this run */
     return GF_OK;
 }
 
@@ -223,12 +224,14 @@ int store_open(store_file *f, const char *dir, const char *name)
     f->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (f->fd < 0)
         return errno;
-    if (lseek(f->fd, 0, SEEK_END) < 0) {
+    off_t end = lseek(f->fd, 0, SEEK_END);
+    if (end < 0) {
         int e = errno;
         close(f->fd);
         f->fd = -1;
         return e;
     }
+    f->opened_with = (uint64_t)end;
     f->sink.ctx = f;
     f->sink.held = f_held;
     f->sink.read_back = f_read_back;
@@ -362,16 +365,30 @@ size_t store_read_manifest(const char *dir, store_entry *e, size_t max)
 /* ---- the lock ---------------------------------------------------------- */
 
 int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap,
-               void (*waiting)(const char *path, uint32_t wait_s))
+               const char **step, void (*waiting)(const char *path, uint32_t wait_s))
 {
+    *step = "create the folder";
     int rc = store_mkdirs(dir);
     if (rc != 0)
         return rc;
     if ((size_t)snprintf(path, cap, "%s/.giofetch.lock", dir) >= cap)
         return ENAMETOOLONG;
+    /* flock needs no write access: a lock file left by another user (root's
+     * cron run) serves everyone who can read it. The mode is what umask
+     * allows of 0644. */
+    *step = "create the lock file";
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        int e = errno;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+            errno = e; /* no lock file, and no right to create one */
+        else
+            *step = "open the lock file";
+    }
     if (fd < 0)
         return errno;
+    *step = "lock";
     for (uint32_t waited = 0;; waited++) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             *out = fd;

@@ -438,7 +438,7 @@ def test_sync_stops_early_on_auth_rejected(ctx):
     check_layout(out)
 
 
-def test_sync_stops_early_on_local_error(ctx):
+def test_sync_goes_on_past_a_folder_it_cannot_write(ctx):
     s = ctx.servers
     d1, d2, d3 = days("20261018", 3)
     s.set_fixture(fixture({"day/visit/" + d1: {"parts": 1}, "day/page/" + d1: {"parts": 1},
@@ -446,21 +446,47 @@ def test_sync_stops_early_on_local_error(ctx):
                            "day/visit/" + d3: {"parts": 1}, "day/page/" + d3: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
-    # A regular file where visit d2's folder must go: that folder cannot be made.
+    # A regular file where visit d2's folder must go: that folder cannot be made. The
+    # other folders can: one bad folder must not hold back every newer period.
     os.makedirs(os.path.dirname(folder(out, "visit", d2)))
     with open(folder(out, "visit", d2), "w") as f:
         f.write("in the way\n")
     r = run(ctx, "sync", out, "--type", "day", "--data", "visit,page", "--from", d1,
             "--to", d3, "--json")
-    expect_exit(r, 10)
-    assert export_calls(s) == [("visit", d1), ("page", d1), ("visit", d2)], \
-        "sync goes on after a local error: %s" % export_calls(s)
+    expect_exit(r, 10)  # the end result still says a local error happened
+    assert export_calls(s) == [(t, d) for d in (d1, d2, d3) for t in ("visit", "page")], \
+        "sync stopped at a folder it cannot write: %s" % export_calls(s)
     summ, code = summary_of(r)
-    assert code == 10 and summ == {"done": 2, "waiting": 0, "missing": 0, "failed": 1}, summ
-    assert_summary_line(r, (2, 0, 0, 1))
-    check_complete(s, out, "visit", d1, part_names("visit", d1, 1))
-    assert not os.path.exists(folder(out, "page", d2)) and \
-        not os.path.exists(folder(out, "visit", d3))
+    assert code == 10 and summ == {"done": 5, "waiting": 0, "missing": 0, "failed": 1}, summ
+    assert_summary_line(r, (5, 0, 0, 1))
+    assert "visit %s: cannot create %s: Not a directory" % (d2, folder(out, "visit", d2)) \
+        in r.stderr, r.stderr
+    for t, d in (("visit", d1), ("page", d1), ("page", d2), ("visit", d3), ("page", d3)):
+        check_complete(s, out, t, d, part_names(t, d, 1))
+
+
+def test_sync_stops_early_on_a_full_disk(ctx):
+    if os.geteuid() != 0:
+        ctx.log("not root: no tmpfs to fill; skipped")
+        return
+    s = ctx.servers
+    d1, d2, d3 = days("20261021", 3)
+    s.set_fixture(fixture({"day/visit/" + d: {"size": 200000} for d in (d1, d2, d3)}))
+    s.reset()
+    out = os.path.join(ctx.tmp, "disk")
+    os.makedirs(out)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", out],
+                   check=True)
+    try:
+        r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1,
+                "--to", d3, "--json")
+        expect_exit(r, 10)
+        # d1 fits, d2 fills the disk: d3 would only fill it again
+        assert export_calls(s) == [("visit", d1), ("visit", d2)], export_calls(s)
+        assert "No space left" in r.stderr and ".part" in r.stderr, r.stderr
+    finally:
+        subprocess.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
 
 
 def _expected_default_days(now_utc):
@@ -491,9 +517,14 @@ def test_sync_never_waits_for_running(ctx):
                            "day/visit/" + d2: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
+    # --wait would be a promise sync does not keep: refused before any call
+    r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
+            "--wait", "30")
+    expect_exit(r, 2)
+    assert "--wait" in r.stderr and export_calls(s) == [], (r.stderr, export_calls(s))
     t0 = time.monotonic()
     r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
-            "--wait", "30", "--json")
+            "--json")
     dt = time.monotonic() - t0
     expect_exit(r, 0)
     assert export_calls(s) == [("visit", d1), ("visit", d2)], \
