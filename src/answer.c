@@ -135,11 +135,17 @@ static const field fields[] = {
     {"errorMsg", VIEW_AT(error_msg)},
 };
 
+static const char *const state_names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
+
+const char *gf_export_state_name(gf_export_state s)
+{
+    return (unsigned)s < GF_ARRAY_LEN(state_names) ? state_names[s] : NULL;
+}
+
 static gf_status parse_status(gf_view v, gf_export_state *out)
 {
-    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
-    for (unsigned k = 0; k < GF_ARRAY_LEN(names); k++) {
-        if (gf_view_eq(v, names[k])) {
+    for (unsigned k = 0; k < GF_ARRAY_LEN(state_names); k++) {
+        if (gf_view_eq(v, state_names[k])) {
             *out = (gf_export_state)k;
             return GF_OK;
         }

@@ -1,8 +1,6 @@
 /* Backoff with jitter, honouring Retry-After, through the port's clock. */
 #include "retry.h"
 
-#include "http.h"
-
 bool gf_retryable(gf_status st)
 {
     switch (st) {
