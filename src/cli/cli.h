@@ -10,7 +10,7 @@
 #include "giofetch/giofetch.h"
 #include "giofetch/tls.h"
 
-/* Exit codes: DESIGN.md's table. */
+/* Exit codes, as giofetch(1) and README.md list them. */
 enum {
     EXIT_DONE = 0,
     EXIT_USAGE = 2,

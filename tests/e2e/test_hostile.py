@@ -5,7 +5,7 @@ this module runs `giofetch fetch` itself, with a scripted server playing the API
 https with the test CA, or plain http where the case is about HTTP framing) or the file host
 (the API fixture points a link at the scripted server). For every run it asserts:
 
-- the documented exit code (DESIGN.md: 7 API unreachable or failing, incl. network, TLS,
+- the documented exit code (giofetch(1): 7 API unreachable or failing, incl. network, TLS,
   timeout, refused redirect; 8 API answer malformed or over the limits, incl. too many
   redirects; 9 a download failed for any reason);
 - no crash: no signal, no sanitizer report (when the CLI is an ASan/UBSan build);
@@ -901,7 +901,7 @@ def test_file_content_length_too_long(ctx):
 def test_link_names_sanitized(ctx):
     """Link names with '..', '/', '%2f', a percent-encoded NUL, '\\'-lookalikes, 1900
     characters, MANIFEST, .part, a leading dot, a name taken ignoring case: each file gets a
-    safe name in the export folder (DESIGN.md's rule), nothing is written anywhere else."""
+    safe name in the export folder (src/ARCHITECTURE.md, "Files"); nothing is written elsewhere."""
     long_seg = "L" * 1900 + ".csv.gz"
     cases = [  # (url path, expected local name)
         ("/n/..", "part-0.csv.gz"),

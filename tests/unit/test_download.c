@@ -1,6 +1,6 @@
-/* gf_download through the scripted port: DESIGN.md "Files" (pre-signed
- * links, no credential, x-amz-meta-md5-hash / Content-MD5), "A resumed
- * download must still be verified end to end", and the retry rules of
+/* gf_download through the scripted port: the export's files (pre-signed
+ * links, no credential, x-amz-meta-md5-hash / Content-MD5), a resumed
+ * download verified end to end, and the retry rules of
  * --retries. The clock is the test port's: nothing really sleeps. */
 #include <stdarg.h>
 #include <stdio.h>

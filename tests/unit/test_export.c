@@ -1,5 +1,5 @@
-/* gf_export_links through the scripted port: DESIGN.md "The API being
- * called" (request, headers, answers, rate limit) and "Error answers". */
+/* gf_export_links through the scripted port: the export API as it is
+ * called (request, headers, answers, rate limit) and its error answers. */
 #include <stdarg.h>
 #include <stdio.h>
 

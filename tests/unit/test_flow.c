@@ -1,7 +1,7 @@
 /* gf_fetch_export through the scripted port, files into memory sinks:
- * DESIGN.md "Retry RUNNING with backoff", "Links that answer 403 are taken
+ * RUNNING is asked again with backoff; links that answer 403 are taken
  * as expired: the client asks the API once more ... a second 403 fails
- * that download", and the type order of all-types answers. */
+ * that download; and the type order of all-types answers. */
 #include <stdarg.h>
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* Beijing-time periods: DESIGN.md "--date omitted" and sync's stepping. */
+/* Beijing-time periods: the default date (giofetch(1), --date) and sync's stepping. */
 #include "check.h"
 
 static const char *fmt(gf_export_type t, int64_t index)

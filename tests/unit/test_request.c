@@ -1,4 +1,4 @@
-/* Export requests: DESIGN.md "The API being called". */
+/* Export requests: the request target the export API expects. */
 #include <stdio.h>
 
 #include "check.h"
