@@ -76,16 +76,8 @@ static bool has_range(size_t conn) { return strstr(tp.sent[conn], "\r\nRange:") 
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    cl.http.event_user = NULL;
-    scripted_reset(&tp);
     memsink_init(&ms);
     memset(&res, 0xa5, sizeof(res)); /* gf_download must set every field */
 }

@@ -50,17 +50,10 @@ static const char *status_only(int code, const char *reason, const char *headers
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.base_url = API;
     cl.token = "tok-123";
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    scripted_reset(&tp);
     memset(&ans, 0, sizeof(ans));
     req = (gf_request){GF_EXPORT_HOUR, GF_DATA_VISIT, "my-ai", "2026112712", 5};
 }

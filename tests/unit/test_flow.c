@@ -127,18 +127,11 @@ static void forbidden(void)
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.base_url = API;
     cl.token = "tok";
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    scripted_reset(&tp);
     memset(&hl, 0, sizeof(hl));
     hl.skip_visit = SIZE_MAX;
     hl.fail_done_at = SIZE_MAX;
