@@ -34,6 +34,7 @@ import subprocess
 import threading
 import time
 
+import gfget
 from cliutil import AI, TOKEN, base_fixture, check_output, export_dir, tree
 from hostile import (Hostile, chunked, close, close_notify, drip, drip_records, flood, head,
                      raw_send, reset, response, send, sleep)
@@ -45,7 +46,6 @@ DAY = "20261127"
 T = 2                      # --timeout of every run: idle and connect timeout, in seconds
 DEADLINE = 2 * T           # an API call's overall deadline
 RSS_LIMIT_MB = 40
-REDIRECTS_MAX = 5          # GF_REDIRECTS_MAX (config.h default)
 TIME_BIN = "/usr/bin/time"
 EXITS = (0, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
@@ -602,8 +602,8 @@ def test_api_redirect_loop(ctx):
         c = Case(ctx, "api-loop")
         r = c.fetch(base=h.base, max_s=within_api_deadline(ctx)).expect(8)
         assert "too many redirects" in r.err, r.why()
-        n = len(h.requests)
-        assert 2 <= n <= REDIRECTS_MAX + 1, "%d requests for a redirect loop" % n
+        n, redirects_max = len(h.requests), gfget.limits(ctx)["GF_REDIRECTS_MAX"]
+        assert 2 <= n <= redirects_max + 1, "%d requests for a redirect loop" % n
         c.check()
 
 
@@ -807,7 +807,7 @@ def test_file_redirect_loop(ctx):
         c = Case(ctx, "file-loop")
         r = c.fetch(retries=0, max_s=slack(ctx) + 2).expect(9)
         assert "redirect" in r.err, r.why()
-        assert 2 <= len(h.requests) <= REDIRECTS_MAX + 1, h.requests
+        assert 2 <= len(h.requests) <= gfget.limits(ctx)["GF_REDIRECTS_MAX"] + 1, h.requests
         c.check()
 
 

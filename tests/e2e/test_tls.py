@@ -6,12 +6,12 @@ deliver no body; no CA at all fails too. Keep-alive, a 64 MB download, session r
 (nginx's $ssl_session_reused), alerts, a plain-HTTP peer, SNI and truncation are covered too.
 """
 
-import hashlib
 import os
 import ssl
 import urllib.parse
 
 import gfget
+from cliutil import sha256_file
 from gfget import TLS_MESSAGES
 from hostile import (Hostile, close, close_notify, drip, drip_records, head, recv, reset,
                      response, send, sleep)
@@ -41,14 +41,6 @@ BAD_CERTS = [  # variant listener, expected status
     ("expired", "E_TLS_EXPIRED"),
     ("future", "E_TLS_NOT_YET_VALID"),
 ]
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def small_file(s):
