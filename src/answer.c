@@ -144,13 +144,11 @@ const char *gf_export_state_name(gf_export_state s)
 
 static gf_status parse_status(gf_view v, gf_export_state *out)
 {
-    for (unsigned k = 0; k < GF_ARRAY_LEN(state_names); k++) {
-        if (gf_view_eq(v, state_names[k])) {
-            *out = (gf_export_state)k;
-            return GF_OK;
-        }
-    }
-    return GF_E_STATUS_UNKNOWN;
+    int k = gf_view_index(v, state_names, GF_ARRAY_LEN(state_names));
+    if (k < 0)
+        return GF_E_STATUS_UNKNOWN;
+    *out = (gf_export_state)k;
+    return GF_OK;
 }
 
 static gf_status map_answer(const walk *w, gf_answer *out)

@@ -32,6 +32,8 @@ static inline int gf_hex_value(char c)
 bool gf_view_ieq(gf_view v, const char *word);
 /* Exact comparison of a view with a NUL-terminated string. */
 bool gf_view_eq(gf_view v, const char *s);
+/* The index of the name in names[0..count) that v equals exactly, or -1. */
+int gf_view_index(gf_view v, const char *const *names, size_t count);
 /* Parse a decimal without sign into *out; false on anything else or overflow. */
 bool gf_parse_u64(const char *s, size_t len, uint64_t *out);
 

@@ -20,26 +20,20 @@ const char *gf_data_type_name(gf_data_type d)
 
 gf_status gf_export_type_parse(const char *s, size_t len, gf_export_type *out)
 {
-    gf_view v = {s, len};
-    for (unsigned i = 0; i < GF_ARRAY_LEN(export_names); i++) {
-        if (gf_view_eq(v, export_names[i])) {
-            *out = (gf_export_type)i;
-            return GF_OK;
-        }
-    }
-    return GF_E_EXPORT_TYPE;
+    int i = gf_view_index((gf_view){s, len}, export_names, GF_ARRAY_LEN(export_names));
+    if (i < 0)
+        return GF_E_EXPORT_TYPE;
+    *out = (gf_export_type)i;
+    return GF_OK;
 }
 
 gf_status gf_data_type_parse(const char *s, size_t len, gf_data_type *out)
 {
-    gf_view v = {s, len};
-    for (unsigned i = 0; i < GF_ARRAY_LEN(data_names); i++) {
-        if (gf_view_eq(v, data_names[i])) {
-            *out = (gf_data_type)i;
-            return GF_OK;
-        }
-    }
-    return GF_E_DATA_TYPE;
+    int i = gf_view_index((gf_view){s, len}, data_names, GF_ARRAY_LEN(data_names));
+    if (i < 0)
+        return GF_E_DATA_TYPE;
+    *out = (gf_data_type)i;
+    return GF_OK;
 }
 
 size_t gf_id_len(const char *s)

@@ -17,6 +17,15 @@ bool gf_view_eq(gf_view v, const char *s)
     return v.len == n && (n == 0 || memcmp(v.ptr, s, n) == 0);
 }
 
+int gf_view_index(gf_view v, const char *const *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (gf_view_eq(v, names[i]))
+            return (int)i;
+    }
+    return -1;
+}
+
 bool gf_parse_u64(const char *s, size_t len, uint64_t *out)
 {
     uint64_t v = 0;
