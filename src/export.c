@@ -186,11 +186,18 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
     }
 }
 
+/* The mint's longest body (two ids, a 20-digit time, the MAC in hex, a
+ * NUL), and the line before it in the signed message, which is written
+ * into the engine's buffer. */
+#define MINT_BODY_MAX (sizeof("project=&ai=&tm=&auth=") + 2 * GF_AI_MAX + (GF_U64_TEXT - 1) + 64)
+#define MINT_LINE "POST\n/auth/token\n"
+GF_STATIC_ASSERT(mint_message_fits, sizeof(MINT_LINE) + MINT_BODY_MAX <= GF_IO_BUF_SIZE);
+
 gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
                         const unsigned char *secret, size_t secret_len, char *token, size_t cap)
 {
     const gf_port *p;
-    char body[2 * GF_AI_MAX + 128], num[GF_U64_TEXT];
+    char body[MINT_BODY_MAX], num[GF_U64_TEXT];
     unsigned char mac[32];
     size_t len = 0;
     gf_view code;
@@ -217,16 +224,15 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
     gf_puts(&b, ai);
     gf_puts(&b, "&tm=");
     gf_puts(&b, num);
-    /* The engine's buffer is free until the exchange. */
-    gf_writer msg = {(char *)cl->http.buf, sizeof(cl->http.buf), 0, false};
-    gf_puts(&msg, "POST\n/auth/token\n");
-    gf_put(&msg, body, b.len);
-    if (msg.overflow)
-        return GF_E_BUFFER;
-    cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg.buf, msg.len, mac);
-    gf_hex_encode(msg.buf, mac, sizeof(mac)); /* the message is spent: its room holds the hex */
+    /* The message goes in the engine's buffer, free until the exchange. */
+    char *msg = (char *)cl->http.buf;
+    memcpy(msg, MINT_LINE, sizeof(MINT_LINE) - 1);
+    memcpy(msg + sizeof(MINT_LINE) - 1, body, b.len);
+    cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg,
+                            sizeof(MINT_LINE) - 1 + b.len, mac);
+    gf_hex_encode(msg, mac, sizeof(mac)); /* the message is spent: its room holds the hex */
     gf_puts(&b, "&auth=");
-    gf_put(&b, msg.buf, 2 * sizeof(mac) + 1); /* with the NUL */
+    gf_put(&b, msg, 2 * sizeof(mac) + 1); /* with the NUL */
     if (b.overflow)
         return GF_E_BUFFER;
 
