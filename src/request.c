@@ -90,8 +90,11 @@ gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t
     gf_puts(&w, ".json?expire=");
     gf_format_u64(num, expire);
     gf_put(&w, num, strlen(num) + 1); /* with its NUL: the target fits whole or not at all */
-    if (w.overflow)
+    if (w.overflow) {
+        if (cap > 0)
+            buf[0] = '\0'; /* never a truncated path, even for a caller who ignores the status */
         return GF_E_BUFFER;
+    }
     if (len != NULL)
         *len = w.len - 1;
     return GF_OK;

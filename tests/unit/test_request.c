@@ -191,6 +191,7 @@ static void buffer_exact_fit(void)
         memset(buf, '#', sizeof(buf));
         CHECK_ST(target(GF_EXPORT_DAY, GF_DATA_VISIT, "a", "20261127", 5, buf, cap), GF_E_BUFFER);
         CHECK(buf[cap] == '#');
+        CHECK(cap == 0 || buf[0] == '\0');
     }
 }
 
