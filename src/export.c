@@ -1,6 +1,5 @@
 /* API calls: the request URL, credentials for the API's origin only, the
  * rate limit, retries, and the answer mapped onto gf_status. */
-#include "http.h"
 #include "json.h"
 #include "retry.h"
 
@@ -227,32 +226,20 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
     }
 }
 
-/* Appends for the mint's message; the caller sized the buffer. */
-static size_t append(char *dst, size_t at, const char *s)
-{
-    size_t n = strlen(s);
-    memcpy(dst + at, s, n + 1);
-    return at + n;
-}
-
-static bool id_ok(const char *s)
-{
-    size_t n = 0;
-    for (; s != NULL && s[n] != '\0'; n++) {
-        if (n >= GF_AI_MAX || !(gf_is_alpha(s[n]) || gf_is_digit(s[n]) || s[n] == '-' || s[n] == '_'))
-            return false;
-    }
-    return s != NULL && n > 0;
-}
+/* The mint's longest body (two ids, a 20-digit time, the MAC in hex, a
+ * NUL), and the line before it in the signed message, which is written
+ * into the engine's buffer. */
+#define MINT_BODY_MAX (sizeof("project=&ai=&tm=&auth=") + 2 * GF_AI_MAX + (GF_U64_TEXT - 1) + 64)
+#define MINT_LINE "POST\n/auth/token\n"
+GF_STATIC_ASSERT(mint_message_fits, sizeof(MINT_LINE) + MINT_BODY_MAX <= GF_IO_BUF_SIZE);
 
 gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
                         const unsigned char *secret, size_t secret_len, char *token, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
     const gf_port *p;
-    char body[2 * GF_AI_MAX + 128], num[21];
+    char body[MINT_BODY_MAX], num[GF_U64_TEXT];
     unsigned char mac[32];
-    size_t n = 0, len = 0;
+    size_t len = 0;
     gf_view code;
     gf_status st;
 
@@ -260,9 +247,9 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
         return st;
     if (token == NULL || cap == 0 || secret == NULL || cl->crypto == NULL)
         return GF_E_ARGUMENT;
-    if (!id_ok(ai))
+    if (gf_id_len(ai) == 0)
         return GF_E_AI;
-    if (!id_ok(project_uid))
+    if (gf_id_len(project_uid) == 0)
         return GF_E_ARGUMENT;
     p = cl->http.port;
     int64_t now = p->utc_s(p->ctx);
@@ -272,24 +259,25 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
 
     /* body = project=<uid>&ai=<ai>&tm=<ms>; the MAC covers the method and
      * path before it, one line each. */
-    n = append(body, n, "project=");
-    n = append(body, n, project_uid);
-    n = append(body, n, "&ai=");
-    n = append(body, n, ai);
-    n = append(body, n, "&tm=");
-    n = append(body, n, num);
-    char *msg = (char *)cl->http.buf; /* free until the exchange */
-    size_t m = append(msg, 0, "POST\n/auth/token\n");
-    m = append(msg, m, body);
-    if ((st = cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg, m, mac)) !=
-        GF_OK)
+    gf_writer b = {body, sizeof(body), 0, false};
+    gf_puts(&b, "project=");
+    gf_puts(&b, project_uid);
+    gf_puts(&b, "&ai=");
+    gf_puts(&b, ai);
+    gf_puts(&b, "&tm=");
+    gf_puts(&b, num);
+    /* The message goes in the engine's buffer, free until the exchange. */
+    char *msg = (char *)cl->http.buf;
+    memcpy(msg, MINT_LINE, sizeof(MINT_LINE) - 1);
+    memcpy(msg + sizeof(MINT_LINE) - 1, body, b.len);
+    if ((st = cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg,
+                                      sizeof(MINT_LINE) - 1 + b.len, mac)) != GF_OK)
         return st;
-    n = append(body, n, "&auth=");
-    for (size_t i = 0; i < sizeof(mac); i++) {
-        body[n++] = hex[mac[i] >> 4];
-        body[n++] = hex[mac[i] & 15u];
-    }
-    body[n] = '\0';
+    gf_hex_encode(msg, mac, sizeof(mac)); /* the message is spent: its room holds the hex */
+    gf_puts(&b, "&auth=");
+    gf_put(&b, msg, 2 * sizeof(mac) + 1); /* with the NUL */
+    if (b.overflow)
+        return GF_E_BUFFER;
 
     if ((st = call_api(cl, NULL, body, &len)) != GF_OK)
         return st;

@@ -40,6 +40,9 @@ bool gf_http_parser_reusable(const gf_http_parser *p);
 
 /* ---- Request writer ---------------------------------------------------- */
 
+/* A token character of a header name or method (RFC 9110 section 5.6.2). */
+bool gf_http_is_tchar(char c);
+
 /* A header is safe to send: a token name and a value without CR, LF or NUL. */
 bool gf_http_header_ok(const char *name, const char *value);
 

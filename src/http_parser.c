@@ -52,7 +52,7 @@ bool gf_http_parser_reusable(const gf_http_parser *p)
 static bool is_tchar(char c)
 {
     /* token characters, RFC 9110 section 5.6.2 */
-    return gf_is_alpha(c) || gf_is_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gf_http_is_tchar(c);
 }
 
 static bool is_ows(char c) { return c == ' ' || c == '\t'; }

@@ -1,7 +1,6 @@
 /* Backoff with jitter, honouring Retry-After, through the port's clock. */
 #include "retry.h"
-
-#include "http.h"
+#include "http.h" /* gf_http_event_peer: the retry event names its peer */
 
 bool gf_retryable(gf_status st)
 {

@@ -1,4 +1,4 @@
-/* Command-line arguments: DESIGN.md's CLI contract. Every value is checked
+/* Command-line arguments, as giofetch(1) lists them. Every value is checked
  * here, so a bad one is exit 2 before anything is sent. */
 #define _POSIX_C_SOURCE 200809L
 

@@ -10,7 +10,7 @@
 #include "giofetch/giofetch.h"
 #include "giofetch/tls.h"
 
-/* Exit codes: DESIGN.md's table. */
+/* Exit codes, as giofetch(1) and README.md list them. */
 enum {
     EXIT_DONE = 0,
     EXIT_USAGE = 2,
@@ -66,6 +66,10 @@ void cli_subject(const char *fmt, ...);
 /* host:port of the last connection attempt (the proxy's when tunnelling),
  * IPv6 literals in brackets; "" before the first. */
 const char *cli_connect_target(void);
+/* Whether that connect was to the proxy, and why the proxy could not be
+ * reached (from the library's notice). */
+bool cli_connect_via_proxy(void);
+gf_status cli_proxy_cause(void);
 void cli_host_port(char *out, size_t cap, const char *host, unsigned port);
 /* Copy untrusted text for a terminal: control bytes become '?', at most
  * cap-1 bytes. */

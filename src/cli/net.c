@@ -305,7 +305,7 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
     proxy[0] = '\0';
     if (n->cl.http.proxy != NULL)
         cli_host_port(proxy, sizeof(proxy), n->proxy.host, n->proxy.port);
-    bool via_proxy = proxy[0] != '\0' && strcmp(proxy, target) == 0;
+    bool via_proxy = cli_connect_via_proxy() || (proxy[0] != '\0' && strcmp(proxy, target) == 0);
     switch (st) {
     case GF_E_DNS:
     case GF_E_CONNECT_REFUSED:
@@ -321,7 +321,13 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
         snprintf(out, cap, "%s: %s", target, gf_strerror(st));
         return;
     case GF_E_PROXY:
-        snprintf(out, cap, "%s (%s)", gf_strerror(st), target);
+    case GF_E_PROXY_DENIED:
+    case GF_E_PROXY_AUTH:
+        snprintf(out, cap, "%s (%s)", gf_strerror(st), proxy[0] != '\0' ? proxy : target);
+        return;
+    case GF_E_PROXY_CONNECT:
+        snprintf(out, cap, "%s %s: %s", gf_strerror(st), proxy,
+                 gf_strerror(cli_proxy_cause() != GF_OK ? cli_proxy_cause() : st));
         return;
     case GF_E_TLS:
     case GF_E_TLS_ALERT:

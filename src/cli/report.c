@@ -23,6 +23,8 @@ static struct {
     struct timespec start;
     char subject[200];         /* what retries are about: export, file      */
     char connect[GF_HOST_MAX + 16]; /* host:port of the last connect         */
+    bool connect_proxy;      /* ... and it was the proxy's                 */
+    gf_status proxy_cause;   /* why the proxy could not be reached         */
 } r;
 
 void cli_report_init(const cli_opts *o)
@@ -88,6 +90,8 @@ void cli_subject(const char *fmt, ...)
 }
 
 const char *cli_connect_target(void) { return r.connect; }
+bool cli_connect_via_proxy(void) { return r.connect_proxy; }
+gf_status cli_proxy_cause(void) { return r.proxy_cause; }
 
 void cli_host_port(char *out, size_t cap, const char *host, unsigned port)
 {
@@ -96,8 +100,13 @@ void cli_host_port(char *out, size_t cap, const char *host, unsigned port)
 }
 
 /* The event's "host:port", with an IPv6 literal put in brackets. */
-static void remember_connect(const char *text)
+static void remember_connect(const gf_event *ev, const char *text)
 {
+    r.connect_proxy = ev->proxy;
+    if (ev->host != NULL) {
+        cli_host_port(r.connect, sizeof(r.connect), ev->host, ev->port);
+        return;
+    }
     const char *colon = strrchr(text, ':');
     char host[GF_HOST_MAX];
     if (colon == NULL || (size_t)(colon - text) >= sizeof(host)) {
@@ -196,9 +205,9 @@ void cli_event(void *user, const gf_event *ev)
                  r.subject[0] ? ": " : "", ev->delay_ms / 1000.0);
         break;
     case GF_EV_CONNECT:
-        remember_connect(text);
+        remember_connect(ev, text);
         if (r.verbose)
-            cli_note("connecting to %s", r.connect);
+            cli_note("connecting to %s%s", r.connect_proxy ? "proxy " : "", r.connect);
         break;
     case GF_EV_REQUEST:
         if (r.verbose)
@@ -213,6 +222,8 @@ void cli_event(void *user, const gf_event *ev)
             cli_note("TLS: %s", text);
         break;
     case GF_EV_NOTICE:
+        if (ev->proxy && ev->status != GF_OK)
+            r.proxy_cause = ev->status;
         if (r.verbose)
             cli_note("%s", text);
         break;

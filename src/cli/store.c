@@ -74,7 +74,7 @@ static bool taken(char names[][STORE_NAME_MAX], size_t count, const char *name)
     return false;
 }
 
-/* DESIGN.md: the raw last path segment when it is only [A-Za-z0-9._-],
+/* A file keeps the raw last path segment of its link when that is only [A-Za-z0-9._-],
  * 1..128 bytes, no leading dot, not MANIFEST, not ending in .part. */
 static bool safe_segment(const char *s, size_t n)
 {

@@ -1075,7 +1075,7 @@ class Bench:
             gw = self.gmed(fs, "https", "giofetch", "wall")
             fw = self.gmed(fs, "https", "floor", "wall")
             if gw and fw:
-                row("wall <= 1.15x the floor's over HTTPS (DESIGN.md), %s" % LABELS[fs],
+                row("wall <= 1.15x the floor's over HTTPS, %s" % LABELS[fs],
                     "%.2fx (%.3f vs %.3f s)" % (gw / fw, gw, fw), gw / fw <= 1.15)
         gi = self.ir.get(("16m", "https", "giofetch"))
         fi = self.ir.get(("16m", "https", "floor"))

@@ -183,12 +183,31 @@ def export_dir(out, data_type, export_type="day", date=DAY, ai=AI):
     return os.path.join(out, ai, data_type, export_type, date)
 
 
-def md5_of(path):
-    h = hashlib.md5()
+def file_digest(path, algorithm):
+    """Hex digest of a file, read in 1 MiB blocks (files may be hundreds of MiB)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def md5_of(path):
+    return file_digest(path, "md5")
+
+
+def sha256_file(path):
+    return file_digest(path, "sha256")
+
+
+def md5_tree(root):
+    """{relative path: md5} of every file under root (hidden ones too)."""
+    out = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(d, n)
+            out[os.path.relpath(p, root)] = md5_of(p)
+    return out
 
 
 def tree(root):

@@ -1,4 +1,4 @@
-"""Every status and exit code of DESIGN.md's table, through the real CLI: FINISHED 0, RUNNING 3
+"""Every status and exit code of giofetch(1), through the real CLI: FINISHED 0, RUNNING 3
 (and RUNNING then FINISHED within --wait), NOT_EXISTS 4, ERROR 5 (errorMsg shown, sanitized),
 auth 6, unreachable 7, malformed 8, download failed 9, bad usage 2 with no request sent;
 429 / 500 retried within the budget."""

@@ -366,7 +366,7 @@ def test_fetch_unsafe_names_fall_back_to_part_index(ctx):
 
 
 def test_fetch_link_named_like_the_manifest_temp_file(ctx):
-    """DESIGN's rule keeps `MANIFEST.tmp` (safe characters, not MANIFEST, no .part); the
+    """The naming rule keeps `MANIFEST.tmp` (safe characters, not MANIFEST, no .part); the
     folder must still end up complete: that file and a MANIFEST that checks."""
     s = ctx.servers
     data = [b"first file\n" * 50, b"second file, named MANIFEST.tmp\n" * 40]

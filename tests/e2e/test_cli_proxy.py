@@ -8,12 +8,12 @@ goes direct; https:// (or any other scheme) proxy URLs are refused with exit 2.
 """
 
 import base64
-import hashlib
 import os
 import socket
 import urllib.parse
 
 from hostile import Hostile, close, response, send
+from cliutil import md5_tree
 from proxy import TinyProxy, available
 
 SERVERS = "module"
@@ -78,27 +78,13 @@ def expect_exit(r, code):
         r.returncode, code, r.stderr.strip()[-1500:])
 
 
-def md5_file(path):
-    with open(path, "rb") as f:
-        return hashlib.md5(f.read()).hexdigest()
-
-
-def tree(root):
-    out = {}
-    for d, _, names in os.walk(root):
-        for n in names:
-            p = os.path.join(d, n)
-            out[os.path.relpath(p, root)] = md5_file(p)
-    return out
-
-
 def export_folder(out, date=DATE):
     return os.path.join(out, AI, "visit", "day", date)
 
 
 def check_fetched(s, out, date=DATE):
     """The export's folder holds every served part, verified, and a MANIFEST."""
-    files = tree(export_folder(out, date))
+    files = md5_tree(export_folder(out, date))
     served = {p.rsplit("/", 1)[1]: m["md5"] for p, m in s.filehost.files.items()
               if "/%s/visit/day/%s/" % (AI, date) in p}
     assert "MANIFEST" in files, "no MANIFEST: %s" % sorted(files)
@@ -145,8 +131,8 @@ def test_proxy_option_tunnels_api_and_files(ctx):
     assert set(connects) == {api, files}, connects
     assert "connecting to proxy 127.0.0.1:%d" % p.port in r.stderr, \
         "-v does not show the proxy connection: %s" % r.stderr
-    assert tree(out) == tree(direct), "through the proxy: %s, direct: %s" % (
-        tree(out), tree(direct))
+    assert md5_tree(out) == md5_tree(direct), "through the proxy: %s, direct: %s" % (
+        md5_tree(out), md5_tree(direct))
     check_fetched(s, out)
     # TLS inside the tunnel is with the real host: SNI localhost on every API request.
     recs = s.api_requests("export")

@@ -19,7 +19,7 @@ import subprocess
 import time
 
 import sampledata
-from cliutil import md5_of
+from cliutil import md5_of, md5_tree
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -154,16 +154,6 @@ def assert_summary_line(r, counts):
     assert line in r.stderr.splitlines(), "no line %r in stderr: %s" % (line, r.stderr[-1500:])
 
 
-def tree(root):
-    """{relative path: md5} of every file under root (hidden ones too)."""
-    out = {}
-    for d, _, names in os.walk(root):
-        for n in names:
-            p = os.path.join(d, n)
-            out[os.path.relpath(p, root)] = md5_of(p)
-    return out
-
-
 def folder(out, data, date, export="day"):
     return os.path.join(out, AI, data, export, date)
 
@@ -200,7 +190,7 @@ def check_complete(s, out, data, date, names, export="day"):
 def check_layout(out):
     """The lock is the only file outside export folders (AI/TYPE/hour|day/DATE/NAME); no .part
     or temporary file is left anywhere."""
-    for rel in tree(out):
+    for rel in md5_tree(out):
         parts = rel.split(os.sep)
         if parts == [LOCK]:
             continue
@@ -291,7 +281,7 @@ def test_sync_range_types_statuses_and_second_run(ctx):
     check_layout(out)
     files1 = s.file_requests()
     assert len(files1) == 2 + 1 + 3, "file requests: %s" % [e["path"] for e in files1]
-    before = tree(out)
+    before = md5_tree(out)
 
     # The second run: nothing downloaded, API calls only for what is not complete.
     s.reset()
@@ -303,7 +293,7 @@ def test_sync_range_types_statuses_and_second_run(ctx):
         "second run's calls: %s" % export_calls(s)
     assert s.file_requests() == [], "second run downloaded something"
     assert_summary_line(r, (5, 2, 1, 0))
-    assert tree(out) == before, "the second run changed files"
+    assert md5_tree(out) == before, "the second run changed files"
 
 
 def test_sync_keeps_to_the_api_rate_limit(ctx):
@@ -587,7 +577,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     r = run(ctx, "sync", ref, *args)
     expect_exit(r, 0)
     check_layout(ref)
-    want = tree(ref)
+    want = md5_tree(ref)
     assert len([p for p in want if p.endswith("MANIFEST")]) == 3, sorted(want)
 
     out = os.path.join(ctx.tmp, "out")
@@ -620,7 +610,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     s.reset()
     r = run(ctx, "sync", out, *args)
     expect_exit(r, 0)
-    got = tree(out)
+    got = md5_tree(out)
     assert got == want, "after the kills: %s\nuninterrupted: %s" % (
         sorted(got.items()), sorted(want.items()))
     check_layout(out)
@@ -635,7 +625,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     r = run(ctx, "sync", out, *args)
     expect_exit(r, 0)
     assert export_calls(s) == [] and s.file_requests() == [], "a complete range did work"
-    assert tree(out) == want
+    assert md5_tree(out) == want
 
 
 # ---- the lock -------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ gf_tls_library() text `giofetch --version` shows): mbedTLS 2.28 speaks TLS 1.2 o
 TLS 1.3.
 """
 
-import hashlib
 import os
 import socket
 import ssl
@@ -19,6 +18,7 @@ import threading
 import urllib.parse
 
 import gfget
+from cliutil import sha256_file
 from gfget import TLS_MESSAGES
 from hostile import (Hostile, close, close_notify, drip, drip_records, head, recv, reset,
                      response, send, sleep)
@@ -79,14 +79,6 @@ def tls_versions(ctx):
 def newest_tls(ctx):
     """nginx's name ($ssl_protocol) of the newest version both sides speak."""
     return "TLSv1.3" if "1.3" in tls_versions(ctx) else "TLSv1.2"
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def small_file(s):

@@ -156,7 +156,7 @@ $(FW_O)/unit/suites-$(1).txt: fw-always
 	@mkdir -p $$(@D)
 	@echo '$$(foreach s,$(2),X($$(s)))' > $$@.new
 	@cmp -s $$@.new $$@ && rm -f $$@.new || mv $$@.new $$@
-$(FW_O)/unit/unit_main-$(1).o: tests/firmware/unit_main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
+$(FW_O)/unit/main-$(1).o: tests/unit/main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
 	$$(FW_CC) $$(FW_BUILD) $$(FW_TREE_unit) $$(FW_CFLAGS) \
 	    "-DFW_SUITES(X)=$$$$(cat $(FW_O)/unit/suites-$(1).txt)" -c $$< -o $$@
 endef
@@ -175,12 +175,12 @@ FW_EXAMPLE_OBJS := $(FW_APP_CORE_OBJS) $(call fw_obj,app,tests/firmware/example.
 FW_PRINTF := $(FW_O)/unit/tests/firmware/printf_c99.o
 FW_PRINTF_WRAP := $(foreach f,printf vprintf sprintf vsprintf snprintf vsnprintf fprintf vfprintf,-Wl,--wrap=$(f))
 
-FW_UNIT_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-core.o \
+FW_UNIT_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/main-core.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_SUITES),$(FW_UNIT_HELPERS)))
 FW_EXAMPLE_TLS_OBJS := $(FW_APP_CORE_OBJS) $(call fw_obj,app,tests/firmware/memport.c) $(FW_START) \
 	$(call fw_obj,app-tls,tests/firmware/example.c tests/firmware/psa_rng.c $(GF_TLS_SRCS))
 FW_TLS_LOOP_OBJS := $(FW_APP_CORE_OBJS) $(FW_START) $(call fw_obj,app-loop,$(FW_LOOP_SRCS))
-FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-crypto.o \
+FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/main-crypto.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_CRYPTO_SUITES),$(FW_UNIT_CRYPTO_HELPERS))) \
 	$(call fw_obj,glue,src/crypto_mbedtls.c tests/firmware/psa_rng.c)
 

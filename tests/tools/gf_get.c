@@ -9,6 +9,8 @@
  *          [--proxy HOST:PORT] [-H 'Name: value'] [-C 'Name: value' (credential)]
  *          [-o FILE] [--head] [--no-redirect] [-v] URL...
  *   gf_get --version     the TLS library and versions (gf_tls_library())
+ *   gf_get --limits      the config.h limits it was built with, NAME=VALUE
+ *                        a line, for tests that probe them
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -108,6 +110,11 @@ static int add_header(const char *arg, bool credential)
     return 0;
 }
 
+#define LIMITS(X) X(GF_ANSWER_MAX) X(GF_LINKS_MAX) X(GF_JSON_TOKENS_MAX) X(GF_JSON_DEPTH_MAX) \
+    X(GF_URL_MAX) X(GF_HTTP_LINE_MAX) X(GF_HTTP_HEADERS_MAX) X(GF_IO_BUF_SIZE) X(GF_REDIRECTS_MAX) \
+    X(GF_HOST_MAX)
+#define PRINT_LIMIT(name) printf("%s=%lu\n", #name, (unsigned long)(name));
+
 int main(int argc, char **argv)
 {
     static gf_tls tls;
@@ -120,6 +127,10 @@ int main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("%s\n", gf_tls_library());
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--limits") == 0) {
+        LIMITS(PRINT_LIMIT)
         return 0;
     }
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {

@@ -1,6 +1,6 @@
-/* gf_download through the scripted port: DESIGN.md "Files" (pre-signed
- * links, no credential, x-amz-meta-md5-hash / Content-MD5), "A resumed
- * download must still be verified end to end", and the retry rules of
+/* gf_download through the scripted port: the export's files (pre-signed
+ * links, no credential, x-amz-meta-md5-hash / Content-MD5), a resumed
+ * download verified end to end, and the retry rules of
  * --retries. The clock is the test port's: nothing really sleeps. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,16 +77,8 @@ static bool has_range(size_t conn) { return strstr(tp.sent[conn], "\r\nRange:") 
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    cl.http.event_user = NULL;
-    scripted_reset(&tp);
     memsink_init(&ms);
     memset(&res, 0xa5, sizeof(res)); /* gf_download must set every field */
 }

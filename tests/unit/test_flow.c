@@ -1,7 +1,7 @@
 /* gf_fetch_export through the scripted port, files into memory sinks:
- * DESIGN.md "Retry RUNNING with backoff", "Links that answer 403 are taken
+ * RUNNING is asked again with backoff; links that answer 403 are taken
  * as expired: the client asks the API once more ... a second 403 fails
- * that download", and the type order of all-types answers. */
+ * that download; and the type order of all-types answers. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -127,18 +127,11 @@ static void forbidden(void)
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.base_url = API;
     cl.token = "tok";
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    scripted_reset(&tp);
     memset(&hl, 0, sizeof(hl));
     hl.skip_visit = SIZE_MAX;
     hl.fail_done_at = SIZE_MAX;
@@ -493,7 +486,7 @@ static void api_after(uint32_t ms)
     c->steps[2] = (tp_step){TP_EOF, NULL, 0, 0};
 }
 
-/* DESIGN.md: the API allows 2 calls/s as its server sees them; no 3
+/* The API allows 2 calls/s as its server sees them; no 3
  * consecutive calls may reach it within 1 s. The server sees a call
  * somewhere between the request's first byte sent and the answer's first
  * byte received: take the worst of both ends for every call, with answers
