@@ -49,4 +49,9 @@ GF_CLI_SRCS := \
 GF_CLI_SRCS += $(GF_DIR)/src/cli/jobs.c
 
 # Libraries the tls part links against (Debian ships no pkg-config file).
+# The Makefile replaces this with its own archive when it builds mbedTLS
+# from source (MBEDTLS=3.6, LIBC=musl). For a static router build with
+# giofetch's client-only mbedTLS configuration, compile mbedTLS and the tls
+# part alike with -I$(GF_DIR)/port/openwrt
+# -DMBEDTLS_CONFIG_FILE='"gf_mbedtls_config.h"'.
 GF_TLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto

@@ -135,16 +135,20 @@ static const field fields[] = {
     {"errorMsg", VIEW_AT(error_msg)},
 };
 
+static const char *const state_names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
+
+const char *gf_export_state_name(gf_export_state s)
+{
+    return (unsigned)s < GF_ARRAY_LEN(state_names) ? state_names[s] : NULL;
+}
+
 static gf_status parse_status(gf_view v, gf_export_state *out)
 {
-    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
-    for (unsigned k = 0; k < GF_ARRAY_LEN(names); k++) {
-        if (gf_view_eq(v, names[k])) {
-            *out = (gf_export_state)k;
-            return GF_OK;
-        }
-    }
-    return GF_E_STATUS_UNKNOWN;
+    int k = gf_view_index(v, state_names, GF_ARRAY_LEN(state_names));
+    if (k < 0)
+        return GF_E_STATUS_UNKNOWN;
+    *out = (gf_export_state)k;
+    return GF_OK;
 }
 
 static gf_status map_answer(const walk *w, gf_answer *out)
@@ -220,12 +224,14 @@ static gf_status tokenize(char *body, size_t len, gf_json_token *tokens, size_t 
     return GF_OK;
 }
 
-gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
-                          gf_answer *out)
+gf_status gf_answer_parse_for(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                              gf_answer *out, size_t size, uint32_t config_id)
 {
     walk w;
     gf_status st;
 
+    if (size != sizeof(gf_answer) || config_id != GF_CONFIG_ID)
+        return GF_E_CONFIG; /* another layout: writing *out could corrupt memory */
     if (body == NULL || tokens == NULL || out == NULL)
         return GF_E_ARGUMENT;
     memset(out, 0, sizeof(*out));

@@ -1,6 +1,5 @@
 /* API calls: the request URL, credentials for the API's origin only, the
  * rate limit, retries, and the answer mapped onto gf_status. */
-#include "http.h"
 #include "json.h"
 #include "retry.h"
 
@@ -36,13 +35,13 @@ static gf_status call_body(void *user, const unsigned char *data, size_t len)
         c->too_large = true;
         return GF_E_TOO_LARGE;
     }
-    memcpy(c->cl->answer + c->len, data, len);
+    memcpy(c->cl->priv.answer + c->len, data, len);
     c->len += len;
     return GF_OK;
 }
 
 /* base_url + the export's target (or /auth/token when req is NULL) into
- * cl->answer, which is free until the answer arrives. */
+ * cl->priv.answer, which is free until the answer arrives. */
 static gf_status build_url(gf_client *cl, const gf_request *req)
 {
     gf_url base;
@@ -54,51 +53,81 @@ static gf_status build_url(gf_client *cl, const gf_request *req)
         blen--;
     if (blen >= GF_URL_MAX)
         return GF_E_URL;
-    memcpy(cl->answer, b, blen);
+    memcpy(cl->priv.answer, b, blen);
     if (req == NULL) {
         static const char mint[] = "/auth/token";
         if (sizeof(mint) > GF_URL_MAX - blen)
             return GF_E_URL;
-        memcpy(cl->answer + blen, mint, sizeof(mint));
+        memcpy(cl->priv.answer + blen, mint, sizeof(mint));
         return GF_OK;
     }
-    gf_status st = gf_request_target(req, cl->answer + blen, GF_URL_MAX - blen, &tlen);
+    gf_status st = gf_request_target(req, cl->priv.answer + blen, GF_URL_MAX - blen, &tlen);
     return st == GF_E_BUFFER ? GF_E_URL : st;
 }
 
-/* Keep at least api_interval_ms between the end of one call and the start
- * of the next (the API allows 2 calls/s). Counting from the end, not the
- * start, matters: a call's request reaches the server only after connect
- * and TLS, so starts 500 ms apart can arrive three within one second. */
+/* The API allows 2 calls per second as its server counts them, and when
+ * the server counts a call is not known here: after connect, TLS and the
+ * network's delays, anywhere between the start of the call and the arrival
+ * of its answer. So calls are paced from the ends of earlier ones, not
+ * their starts: a call starts api_interval_ms after the last call ended,
+ * and 2 * api_interval_ms + GF_API_MARGIN_MS after the one before ended.
+ * The server saw call N before its answer reached us and sees call N+2 only
+ * after we started it, so the two are more than a second apart at the
+ * server, however late either arrives; the margin covers a clock that ticks
+ * coarsely (now_ms lagging by a tick) and a server that stamps a call at
+ * another moment than its arrival. */
+static uint64_t next_call_at(const gf_client *cl)
+{
+    uint64_t at = 0;
+    if (cl->priv.api_ends >= 1)
+        at = cl->priv.api_end_ms[0] + cl->api_interval_ms;
+    if (cl->priv.api_ends >= 2) {
+        uint64_t third = cl->priv.api_end_ms[1] + 2ull * cl->api_interval_ms + GF_API_MARGIN_MS;
+        if (third > at)
+            at = third;
+    }
+    return at;
+}
+
 static void pace(gf_client *cl)
 {
     const gf_port *p = cl->http.port;
-    if (cl->api_called) {
+    uint64_t at = next_call_at(cl);
+    if (cl->api_interval_ms == 0)
+        return;
+    /* A sleep may end early (a signal): look at the clock again, a few
+     * times, so a port whose sleep does nothing cannot hang the caller. */
+    for (int i = 0; i < 4; i++) {
         uint64_t now = p->now_ms(p->ctx);
-        if (now - cl->api_last_ms < cl->api_interval_ms)
-            p->sleep_ms(p->ctx, (uint32_t)(cl->api_interval_ms - (now - cl->api_last_ms)));
+        if (now >= at)
+            return;
+        p->sleep_ms(p->ctx, at - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(at - now));
     }
 }
 
 static void paced(gf_client *cl)
 {
-    cl->api_called = true;
-    cl->api_last_ms = cl->http.port->now_ms(cl->http.port->ctx);
+    cl->priv.api_end_ms[1] = cl->priv.api_end_ms[0];
+    cl->priv.api_end_ms[0] = cl->http.port->now_ms(cl->http.port->ctx);
+    if (cl->priv.api_ends < 2)
+        cl->priv.api_ends++;
 }
 
-/* One call with retries; on GF_OK, cl->answer[0..*len) is a 200's body.
+/* One call with retries; on GF_OK, cl->priv.answer[0..*len) is a 200's body.
  * req NULL: POST body to /auth/token instead of an export's GET. */
 static gf_status call_api(gf_client *cl, const gf_request *req, const char *body, size_t *len)
 {
     gf_header hdr[4];
     size_t n = 0;
-    hdr[n++] = (gf_header){"Accept", "application/json", false};
+    hdr[n++] = (gf_header){.name = "Accept", .value = "application/json", .credential = false};
     if (req == NULL)
-        hdr[n++] = (gf_header){"Content-Type", "application/x-www-form-urlencoded", false};
+        hdr[n++] = (gf_header){.name = "Content-Type",
+                               .value = "application/x-www-form-urlencoded",
+                               .credential = false};
     else if (cl->token != NULL)
-        hdr[n++] = (gf_header){"Authorization", cl->token, true};
+        hdr[n++] = (gf_header){.name = "Authorization", .value = cl->token, .credential = true};
     if (cl->client_id != NULL)
-        hdr[n++] = (gf_header){"X-Client-Id", cl->client_id, true};
+        hdr[n++] = (gf_header){.name = "X-Client-Id", .value = cl->client_id, .credential = true};
 
     for (uint32_t attempt = 1;; attempt++) {
         gf_status st = build_url(cl, req);
@@ -108,10 +137,18 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         int status = 0;
         /* An API call has an overall deadline of twice the idle timeout. */
         uint64_t deadline = 2ull * cl->http.timeout_ms;
-        gf_http_request hr = {req != NULL ? "GET" : "POST", cl->answer, hdr, n,
-                              (const unsigned char *)body, body != NULL ? strlen(body) : 0,
-                              deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline, true};
-        gf_http_handler hd = {&c, call_header, call_head, call_body};
+        gf_http_request hr = {
+            .method = req != NULL ? "GET" : "POST",
+            .url = cl->priv.answer,
+            .headers = hdr,
+            .header_count = n,
+            .body = (const unsigned char *)body,
+            .body_len = body != NULL ? strlen(body) : 0,
+            .deadline_ms = deadline > UINT32_MAX ? UINT32_MAX : (uint32_t)deadline,
+            .follow_redirects = true,
+        };
+        gf_http_handler hd = {
+            .user = &c, .header = call_header, .head = call_head, .body = call_body};
         pace(cl);
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
         paced(cl);
@@ -160,7 +197,9 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
     char target[8];
     gf_status st;
 
-    if (cl == NULL || req == NULL || ans == NULL)
+    if ((st = gf_client_ready(cl)) != GF_OK)
+        return st; /* before ans is touched: its layout may not be ours */
+    if (req == NULL || ans == NULL)
         return GF_E_ARGUMENT;
     memset(ans, 0, sizeof(*ans));
     /* Refuse a bad request before a byte is sent. */
@@ -169,9 +208,9 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
         return st;
     if ((st = call_api(cl, req, NULL, &len)) != GF_OK)
         return st;
-    cl->answer_len = len;
-    cl->answer[len] = '\0';
-    if ((st = gf_answer_parse(cl->answer, len, cl->tokens, GF_JSON_TOKENS_MAX, ans)) != GF_OK)
+    cl->priv.answer_len = len;
+    cl->priv.answer[len] = '\0';
+    if ((st = gf_answer_parse(cl->priv.answer, len, cl->priv.tokens, GF_JSON_TOKENS_MAX, ans)) != GF_OK)
         return st;
     if ((st = check_echo(req, ans)) != GF_OK)
         return st;
@@ -187,40 +226,30 @@ gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans)
     }
 }
 
-/* Appends for the mint's message; the caller sized the buffer. */
-static size_t append(char *dst, size_t at, const char *s)
-{
-    size_t n = strlen(s);
-    memcpy(dst + at, s, n + 1);
-    return at + n;
-}
-
-static bool id_ok(const char *s)
-{
-    size_t n = 0;
-    for (; s != NULL && s[n] != '\0'; n++) {
-        if (n >= GF_AI_MAX || !(gf_is_alpha(s[n]) || gf_is_digit(s[n]) || s[n] == '-' || s[n] == '_'))
-            return false;
-    }
-    return s != NULL && n > 0;
-}
+/* The mint's longest body (two ids, a 20-digit time, the MAC in hex, a
+ * NUL), and the line before it in the signed message, which is written
+ * into the engine's buffer. */
+#define MINT_BODY_MAX (sizeof("project=&ai=&tm=&auth=") + 2 * GF_AI_MAX + (GF_U64_TEXT - 1) + 64)
+#define MINT_LINE "POST\n/auth/token\n"
+GF_STATIC_ASSERT(mint_message_fits, sizeof(MINT_LINE) + MINT_BODY_MAX <= GF_IO_BUF_SIZE);
 
 gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
                         const unsigned char *secret, size_t secret_len, char *token, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
     const gf_port *p;
-    char body[2 * GF_AI_MAX + 128], num[21];
+    char body[MINT_BODY_MAX], num[GF_U64_TEXT];
     unsigned char mac[32];
-    size_t n = 0, len = 0;
+    size_t len = 0;
     gf_view code;
     gf_status st;
 
-    if (cl == NULL || token == NULL || cap == 0 || secret == NULL || cl->crypto == NULL)
+    if ((st = gf_client_ready(cl)) != GF_OK)
+        return st;
+    if (token == NULL || cap == 0 || secret == NULL || cl->crypto == NULL)
         return GF_E_ARGUMENT;
-    if (!id_ok(ai))
+    if (gf_id_len(ai) == 0)
         return GF_E_AI;
-    if (!id_ok(project_uid))
+    if (gf_id_len(project_uid) == 0)
         return GF_E_ARGUMENT;
     p = cl->http.port;
     int64_t now = p->utc_s(p->ctx);
@@ -230,31 +259,34 @@ gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
 
     /* body = project=<uid>&ai=<ai>&tm=<ms>; the MAC covers the method and
      * path before it, one line each. */
-    n = append(body, n, "project=");
-    n = append(body, n, project_uid);
-    n = append(body, n, "&ai=");
-    n = append(body, n, ai);
-    n = append(body, n, "&tm=");
-    n = append(body, n, num);
-    char *msg = (char *)cl->http.buf; /* free until the exchange */
-    size_t m = append(msg, 0, "POST\n/auth/token\n");
-    m = append(msg, m, body);
-    cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg, m, mac);
-    n = append(body, n, "&auth=");
-    for (size_t i = 0; i < sizeof(mac); i++) {
-        body[n++] = hex[mac[i] >> 4];
-        body[n++] = hex[mac[i] & 15u];
-    }
-    body[n] = '\0';
+    gf_writer b = {body, sizeof(body), 0, false};
+    gf_puts(&b, "project=");
+    gf_puts(&b, project_uid);
+    gf_puts(&b, "&ai=");
+    gf_puts(&b, ai);
+    gf_puts(&b, "&tm=");
+    gf_puts(&b, num);
+    /* The message goes in the engine's buffer, free until the exchange. */
+    char *msg = (char *)cl->http.buf;
+    memcpy(msg, MINT_LINE, sizeof(MINT_LINE) - 1);
+    memcpy(msg + sizeof(MINT_LINE) - 1, body, b.len);
+    if ((st = cl->crypto->hmac_sha256(secret, secret_len, (const unsigned char *)msg,
+                                      sizeof(MINT_LINE) - 1 + b.len, mac)) != GF_OK)
+        return st;
+    gf_hex_encode(msg, mac, sizeof(mac)); /* the message is spent: its room holds the hex */
+    gf_puts(&b, "&auth=");
+    gf_put(&b, msg, 2 * sizeof(mac) + 1); /* with the NUL */
+    if (b.overflow)
+        return GF_E_BUFFER;
 
     if ((st = call_api(cl, NULL, body, &len)) != GF_OK)
         return st;
-    cl->answer[len] = '\0';
-    if ((st = gf_token_answer_parse(cl->answer, len, cl->tokens, GF_JSON_TOKENS_MAX, &code)) != GF_OK)
+    cl->priv.answer[len] = '\0';
+    if ((st = gf_token_answer_parse(cl->priv.answer, len, cl->priv.tokens, GF_JSON_TOKENS_MAX, &code)) != GF_OK)
         return st;
     if (code.len >= cap)
         return GF_E_BUFFER;
     memcpy(token, code.ptr, code.len + 1);
-    memset(cl->answer, 0, len); /* the token stays only where the caller keeps it */
+    memset(cl->priv.answer, 0, len); /* the token stays only where the caller keeps it */
     return GF_OK;
 }

@@ -69,7 +69,9 @@ gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms
 {
     gf_status st, first_error = GF_OK;
 
-    if (cl == NULL || req == NULL || fh == NULL || ans == NULL || fh->sink == NULL)
+    if ((st = gf_client_ready(cl)) != GF_OK)
+        return st;
+    if (req == NULL || fh == NULL || ans == NULL || fh->sink == NULL)
         return GF_E_ARGUMENT;
     if ((st = wait_finished(cl, req, wait_ms, ans)) != GF_OK)
         return st;
@@ -86,8 +88,12 @@ gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms
         if (sink == NULL)
             continue;
         st = gf_download(cl, ans->link[i].ptr, sink, &res);
-        if (st == GF_E_LINK_EXPIRED) {
-            gf_http_event(&cl->http, GF_EV_NOTICE, st, 403, "link expired; asking for fresh links");
+        if (st == GF_E_LINK_EXPIRED || st == GF_E_LINK_SIGNATURE || st == GF_E_LINK_DENIED) {
+            /* Whatever S3's reason, fresh links are the one remedy to try. */
+            gf_http_event(&cl->http, GF_EV_NOTICE, st, 403,
+                          st == GF_E_LINK_EXPIRED     ? "link expired; asking for fresh links"
+                          : st == GF_E_LINK_SIGNATURE ? "link signature refused; asking for fresh links"
+                                                      : "link denied; asking for fresh links");
             gf_status again = gf_export_links(cl, req, ans);
             if (again != GF_OK)
                 return again;

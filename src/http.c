@@ -33,6 +33,19 @@ uint32_t gf_http_wait_ms(const gf_http *h)
     return wait;
 }
 
+void gf_http_event_peer(const gf_http *h, gf_event *ev)
+{
+    if (h->at_proxy && h->proxy != NULL) {
+        ev->host = h->proxy->host;
+        ev->port = h->proxy->port;
+        ev->proxy = true;
+    } else if (h->conn_host[0] != '\0') {
+        ev->host = h->conn_host;
+        ev->port = h->conn_port;
+        ev->proxy = false;
+    }
+}
+
 void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
                    const char *text)
 {
@@ -44,7 +57,40 @@ void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_
     ev.status = st;
     ev.http_status = http_status;
     ev.text = text != NULL ? text : "";
+    gf_http_event_peer(h, &ev);
     h->on_event(h->event_user, &ev);
+}
+
+/* host:port as people write it: an IPv6 literal in brackets (RFC 3986
+ * section 3.2.2), so that the port cannot be read as part of the address.
+ * Writes at most cap - 1 bytes and a NUL; returns the length. */
+static size_t host_port(char *t, size_t cap, const char *host, size_t hlen, uint16_t port,
+                        bool with_port)
+{
+    char num[21];
+    size_t n = 0;
+    bool v6 = memchr(host, ':', hlen) != NULL;
+#define PUT(s, len)                                                   \
+    do {                                                              \
+        size_t l_ = (len);                                            \
+        if (l_ > cap - 1 - n)                                         \
+            l_ = cap - 1 - n;                                         \
+        memcpy(t + n, (s), l_);                                       \
+        n += l_;                                                      \
+    } while (0)
+    if (v6)
+        PUT("[", 1);
+    PUT(host, hlen);
+    if (v6)
+        PUT("]", 1);
+    if (with_port) {
+        gf_format_u64(num, port);
+        PUT(":", 1);
+        PUT(num, strlen(num));
+    }
+#undef PUT
+    t[n] = '\0';
+    return n;
 }
 
 static bool deadline_passed(const gf_http *h)
@@ -73,7 +119,6 @@ static void url_event(gf_http *h, gf_event_kind kind, int http_status, const cha
 {
     char *t = (char *)h->buf;
     size_t cap = sizeof(h->buf) - 1, n = 0;
-    char num[21];
     if (h->on_event == NULL)
         return;
 #define ADD(s, len)                                                   \
@@ -89,12 +134,8 @@ static void url_event(gf_http *h, gf_event_kind kind, int http_status, const cha
         ADD(" ", 1);
     }
     ADD(url->https ? "https://" : "http://", url->https ? 8u : 7u);
-    ADD(url->host.ptr, url->host.len);
-    if (url->port != (url->https ? 443 : 80)) {
-        gf_format_u64(num, url->port);
-        ADD(":", 1);
-        ADD(num, strlen(num));
-    }
+    n += host_port(t + n, cap + 1 - n, url->host.ptr, url->host.len, url->port,
+                   url->port != (url->https ? 443 : 80));
     ADD(url->path.ptr, url->path.len);
     if (url->query.len > 0)
         ADD("?...", 4);
@@ -103,16 +144,42 @@ static void url_event(gf_http *h, gf_event_kind kind, int http_status, const cha
     gf_http_event(h, kind, GF_OK, http_status, t);
 }
 
-static void host_event(gf_http *h, const char *host, uint16_t port)
+/* "host:port", or "proxy host:port" while connecting to the proxy. */
+static void connect_event(gf_http *h, const char *host, uint16_t port)
 {
     char *t = (char *)h->buf;
-    size_t n = strlen(host);
+    size_t n = 0;
     if (h->on_event == NULL)
         return;
-    memcpy(t, host, n);
-    t[n++] = ':';
-    gf_format_u64(t + n, port);
+    if (h->at_proxy) {
+        memcpy(t, "proxy ", 6);
+        n = 6;
+    }
+    host_port(t + n, sizeof(h->buf) - n, host, strlen(host), port, true);
     gf_http_event(h, GF_EV_CONNECT, GF_OK, 0, t);
+}
+
+/* The proxy could not be reached: say which and why (st) in an event, and
+ * call it what it is, unless the cause was ours (descriptors, memory). */
+static gf_status proxy_unreachable(gf_http *h, gf_status st)
+{
+    if (st == GF_E_RESOURCES)
+        return st;
+    if (h->on_event != NULL) {
+        char *t = (char *)h->buf;
+        static const char lead[] = "cannot connect to the proxy ";
+        const char *why = gf_strerror(st);
+        size_t n = sizeof(lead) - 1;
+        memcpy(t, lead, n);
+        n += host_port(t + n, sizeof(h->buf) - n, h->proxy->host, strlen(h->proxy->host),
+                       h->proxy->port, true);
+        if (n + 2 + strlen(why) < sizeof(h->buf)) {
+            memcpy(t + n, ": ", 2);
+            memcpy(t + n + 2, why, strlen(why) + 1);
+        }
+        gf_http_event(h, GF_EV_NOTICE, st, 0, t);
+    }
+    return GF_E_PROXY_CONNECT;
 }
 
 /* no_proxy: comma- or space-separated host names; "*" matches all, an entry
@@ -194,11 +261,20 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
     if (st == GF_E_HTTP_TRUNCATED || st == GF_E_HTTP_SYNTAX)
         st = GF_E_PROXY;
     if (st == GF_OK) {
-        gf_http_event(h, GF_EV_RESPONSE, st, h->parser.status, "proxy");
+        int code = h->parser.status;
         /* Before TLS starts the server has nothing to say: extra bytes are
-         * the proxy's, and not to be trusted. */
-        if (h->parser.status / 100 != 2 || extra)
+         * the proxy's, and not to be trusted. 403 is the proxy's access
+         * rules, 407 its wish for (other) credentials (RFC 9110 section
+         * 15.5.8); tinyproxy sends 401 for wrong ones, and before a tunnel
+         * only the proxy can speak. Any other refusal shows its status in
+         * the event. */
+        if (code == 403)
+            st = GF_E_PROXY_DENIED;
+        else if (code == 407 || code == 401)
+            st = GF_E_PROXY_AUTH;
+        else if (code / 100 != 2 || extra)
             st = GF_E_PROXY;
+        gf_http_event(h, GF_EV_RESPONSE, st, code, "proxy");
     }
     return st;
 }
@@ -217,13 +293,16 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
     h->conn_port = url->port;
 
     bool proxied = url->https && h->proxy != NULL && !bypass_proxy(h->proxy->no_proxy, h->conn_host);
+    h->at_proxy = proxied;
     if (proxied) {
-        host_event(h, h->proxy->host, h->proxy->port);
+        connect_event(h, h->proxy->host, h->proxy->port);
         st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
-        if (st == GF_OK)
-            st = tunnel(h, url);
+        if (st != GF_OK)
+            st = proxy_unreachable(h, timed(h, st));
+        else if ((st = tunnel(h, url)) == GF_OK)
+            h->at_proxy = false; /* from here on the origin speaks */
     } else {
-        host_event(h, h->conn_host, h->conn_port);
+        connect_event(h, h->conn_host, h->conn_port);
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
     if (st == GF_OK && url->https) {

@@ -40,6 +40,9 @@ bool gf_http_parser_reusable(const gf_http_parser *p);
 
 /* ---- Request writer ---------------------------------------------------- */
 
+/* A token character of a header name or method (RFC 9110 section 5.6.2). */
+bool gf_http_is_tchar(char c);
+
 /* A header is safe to send: a token name and a value without CR, LF or NUL. */
 bool gf_http_header_ok(const char *name, const char *value);
 
@@ -81,8 +84,13 @@ void gf_transport_close(gf_http *h, bool graceful);
 /* Time left before the exchange's deadline, capped by the idle timeout;
  * 0 when the deadline has passed. */
 uint32_t gf_http_wait_ms(const gf_http *h);
-/* Report an event, when the caller asked for them. */
+/* Report an event, when the caller asked for them; it names the engine's
+ * current peer (gf_http_event_peer). */
 void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
                    const char *text);
+/* Fill ev's host, port and proxy with the peer the engine talks or last
+ * talked to: the proxy while connecting to it or asking it for a tunnel,
+ * else the origin; nothing before the first connection. */
+void gf_http_event_peer(const gf_http *h, gf_event *ev);
 
 #endif /* GF_HTTP_H */

@@ -23,7 +23,10 @@ enum {
     F_CHUNKED = 1u << 2, /* Transfer-Encoding: chunked                   */
     F_LENGTH = 1u << 3,  /* Content-Length seen (p->length)              */
     F_CLOSE = 1u << 4,   /* the connection cannot be reused              */
-    F_STARTED = 1u << 5  /* a byte of the response arrived               */
+    F_STARTED = 1u << 5, /* a byte of the response arrived               */
+    F_PENDING = 1u << 6, /* a field line is complete in p->line, but the
+                          * next line may continue it (obs-fold)         */
+    F_FOLD = 1u << 7     /* skipping the whitespace that starts a fold   */
 };
 
 #define MODE_FLAGS (F_HEAD | F_CONNECT)
@@ -49,7 +52,7 @@ bool gf_http_parser_reusable(const gf_http_parser *p)
 static bool is_tchar(char c)
 {
     /* token characters, RFC 9110 section 5.6.2 */
-    return gf_is_alpha(c) || gf_is_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return gf_http_is_tchar(c);
 }
 
 static bool is_ows(char c) { return c == ' ' || c == '\t'; }
@@ -98,8 +101,11 @@ static gf_status parse_status_line(gf_http_parser *p)
         (n > 12 && l[12] != ' '))
         return GF_E_HTTP_SYNTAX;
     int status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-    if (status < 100 || status > 599 || status == 101)
-        return GF_E_HTTP_SYNTAX; /* 101: we never ask to switch protocols */
+    /* 600..999 have no class; RFC 9110 section 15 says a client SHOULD treat
+     * such a status as a 5xx, and the layers above do (>= 500: a server
+     * error, retried). 101: we never ask to switch protocols. */
+    if (status < 100 || status == 101)
+        return GF_E_HTTP_SYNTAX;
     p->status = status;
     if (l[7] == '0')
         p->flags |= F_CLOSE; /* HTTP/1.0: no persistent connection by default */
@@ -147,13 +153,40 @@ static void connection_options(gf_http_parser *p, gf_view v)
     }
 }
 
+/* Transfer-Encoding = #transfer-coding. Only chunked is spoken here, once:
+ * anything else would hand the caller encoded bytes as if they were the
+ * body. Empty list elements ("chunked," or ", chunked") are not codings
+ * and are ignored (RFC 9110 section 5.6.1); a field with none is refused. */
+static gf_status transfer_encoding(gf_http_parser *p, gf_view v)
+{
+    size_t i = 0;
+    bool any = false;
+    while (i < v.len) {
+        while (i < v.len && (is_ows(v.ptr[i]) || v.ptr[i] == ','))
+            i++;
+        size_t s = i;
+        while (i < v.len && v.ptr[i] != ',')
+            i++;
+        size_t e = i;
+        while (e > s && is_ows(v.ptr[e - 1]))
+            e--;
+        if (e == s)
+            continue;
+        if ((p->flags & F_CHUNKED) || !gf_view_ieq((gf_view){v.ptr + s, e - s}, "chunked"))
+            return GF_E_HTTP_SYNTAX;
+        p->flags |= F_CHUNKED;
+        any = true;
+    }
+    return any ? GF_OK : GF_E_HTTP_SYNTAX;
+}
+
 /* Split a header line into name and trimmed value. */
 static gf_status split_field(const gf_http_parser *p, gf_view *name, gf_view *value)
 {
     const char *l = p->line;
     size_t n = p->line_len, k = 0;
     if (is_ows(l[0]))
-        return GF_E_HTTP_SYNTAX; /* obsolete line folding (RFC 9112 section 5.2) */
+        return GF_E_HTTP_SYNTAX; /* whitespace after the start line (RFC 9112 section 2.2) */
     while (k < n && l[k] != ':') {
         if (!is_tchar(l[k]))
             return GF_E_HTTP_SYNTAX; /* includes whitespace before the colon */
@@ -186,17 +219,43 @@ static gf_status header_line(gf_http_parser *p, const gf_http_handler *hd)
         if ((st = content_length(p, value)) != GF_OK)
             return st;
     } else if (gf_view_ieq(name, "transfer-encoding")) {
-        /* Only chunked is spoken here; anything else would hand the caller
-         * encoded bytes as if they were the body. */
-        if ((p->flags & F_CHUNKED) || !gf_view_ieq(value, "chunked"))
-            return GF_E_HTTP_SYNTAX;
-        p->flags |= F_CHUNKED;
+        if ((st = transfer_encoding(p, value)) != GF_OK)
+            return st;
     } else if (gf_view_ieq(name, "connection")) {
         connection_options(p, value);
     }
     if (hd != NULL && hd->header != NULL)
         return hd->header(hd->user, p->status, name, value);
     return GF_OK;
+}
+
+/* A field line is complete in p->line (F_PENDING) and c starts the next
+ * line. A line that starts with whitespace continues the field: obs-fold,
+ * which RFC 9112 section 5.2 has a user agent replace with SP before the
+ * field is interpreted; one SP joins the parts and the fold's whitespace is
+ * skipped. Anything else: the field is whole. Trailers are read, not used. */
+static gf_status next_line_starts(gf_http_parser *p, unsigned char c, const gf_http_handler *hd)
+{
+    gf_status st = GF_OK;
+    if (is_ows((char)c)) {
+        if (p->line_len >= GF_HTTP_LINE_MAX)
+            return GF_E_HTTP_LINE_TOO_LONG;
+        p->line[p->line_len++] = ' ';
+        p->flags = (uint8_t)((p->flags & ~F_PENDING) | F_FOLD);
+        return GF_OK;
+    }
+    p->flags &= (uint8_t)~F_PENDING;
+    if (p->state == S_HEADER) {
+        st = header_line(p, hd);
+    } else {
+        gf_view name, value;
+        if (++p->headers > GF_HTTP_HEADERS_MAX)
+            st = GF_E_HTTP_TOO_MANY_HEADERS;
+        else
+            st = split_field(p, &name, &value);
+    }
+    p->line_len = 0;
+    return st;
 }
 
 /* The blank line after the headers: decide how the body is delimited
@@ -288,23 +347,40 @@ gf_status gf_http_parser_feed(gf_http_parser *p, const unsigned char *data, size
     while (i < len && p->state != S_DONE && st == GF_OK) {
         switch (p->state) {
         case S_STATUS:
-        case S_HEADER:
             st = take_line(p, data, len, &i, &complete, GF_E_HTTP_SYNTAX);
             if (st != GF_OK || !complete)
                 break;
-            if (p->state == S_STATUS) {
-                if (p->line_len == 0 && p->status == 0 && p->headers == 0)
-                    break; /* a stray CRLF before the status line is tolerated */
-                if ((st = parse_status_line(p)) == GF_OK)
-                    p->state = S_HEADER;
-                if (p->status < 200 && st == GF_OK && ++p->headers > GF_HTTP_HEADERS_MAX)
-                    st = GF_E_HTTP_TOO_MANY_HEADERS;
-            } else if (p->line_len == 0) {
+            if (p->line_len == 0 && p->status == 0 && p->headers == 0)
+                break; /* a stray CRLF before the status line is tolerated */
+            if ((st = parse_status_line(p)) == GF_OK)
+                p->state = S_HEADER;
+            if (p->status < 200 && st == GF_OK && ++p->headers > GF_HTTP_HEADERS_MAX)
+                st = GF_E_HTTP_TOO_MANY_HEADERS;
+            p->line_len = 0;
+            break;
+        case S_HEADER:
+        case S_TRAILER:
+            if (p->flags & F_PENDING) {
+                st = next_line_starts(p, data[i], hd); /* consumes nothing */
+                break;
+            }
+            if (p->flags & F_FOLD) {
+                while (i < len && is_ows((char)data[i]))
+                    i++;
+                if (i == len)
+                    break;
+                p->flags &= (uint8_t)~F_FOLD;
+            }
+            st = take_line(p, data, len, &i, &complete, GF_E_HTTP_SYNTAX);
+            if (st != GF_OK || !complete)
+                break;
+            if (p->line_len > 0) {
+                p->flags |= F_PENDING; /* the next line may continue it */
+            } else if (p->state == S_HEADER) {
                 st = end_of_headers(p, hd);
             } else {
-                st = header_line(p, hd);
+                p->state = S_DONE;
             }
-            p->line_len = 0;
             break;
         case S_BODY_LENGTH:
         case S_CHUNK_DATA:
@@ -317,24 +393,14 @@ gf_status gf_http_parser_feed(gf_http_parser *p, const unsigned char *data, size
             break;
         case S_CHUNK_SIZE:
         case S_CHUNK_END:
-        case S_TRAILER:
-            st = take_line(p, data, len, &i, &complete,
-                           p->state == S_TRAILER ? GF_E_HTTP_SYNTAX : GF_E_HTTP_CHUNK);
+            st = take_line(p, data, len, &i, &complete, GF_E_HTTP_CHUNK);
             if (st != GF_OK || !complete)
                 break;
             if (p->state == S_CHUNK_SIZE) {
                 st = chunk_size_line(p);
-            } else if (p->state == S_CHUNK_END) {
+            } else {
                 st = p->line_len == 0 ? GF_OK : GF_E_HTTP_CHUNK;
                 p->state = S_CHUNK_SIZE;
-            } else if (p->line_len == 0) {
-                p->state = S_DONE;
-            } else {
-                gf_view name, value;
-                if (++p->headers > GF_HTTP_HEADERS_MAX)
-                    st = GF_E_HTTP_TOO_MANY_HEADERS;
-                else
-                    st = split_field(p, &name, &value); /* trailers are read, not used */
             }
             p->line_len = 0;
             break;

@@ -32,9 +32,42 @@ static inline int gf_hex_value(char c)
 bool gf_view_ieq(gf_view v, const char *word);
 /* Exact comparison of a view with a NUL-terminated string. */
 bool gf_view_eq(gf_view v, const char *s);
+/* The index of the name in names[0..count) that v equals exactly, or -1. */
+int gf_view_index(gf_view v, const char *const *names, size_t count);
 /* Parse a decimal without sign into *out; false on anything else or overflow. */
 bool gf_parse_u64(const char *s, size_t len, uint64_t *out);
-/* Write v in decimal to out (NUL-terminated); returns the length. out >= 21. */
-size_t gf_format_u64(char *out, uint64_t v);
+
+/* Room for any uint64_t in decimal: 20 digits and the NUL. */
+#define GF_U64_TEXT 21
+/* Write v in decimal to out (NUL-terminated); returns the length. */
+size_t gf_format_u64(char out[GF_U64_TEXT], uint64_t v);
+
+/* Lowercase hex of in[0..n) into out: 2n digits and a NUL. */
+void gf_hex_encode(char *out, const unsigned char *in, size_t n);
+
+/* Appends to a bounded buffer and remembers an overflow instead of checking
+ * each call: nothing is ever written past cap, and once a piece does not fit
+ * the writer stays in overflow. It does not NUL-terminate; put "" with
+ * length 1 for that. */
+typedef struct gf_writer {
+    char *buf;
+    size_t cap, len;
+    bool overflow;
+} gf_writer;
+
+void gf_put(gf_writer *w, const char *s, size_t n);
+void gf_puts(gf_writer *w, const char *s);
+
+/* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
+ * '-' or '_'; 0 for NULL or anything else. */
+size_t gf_id_len(const char *s);
+
+/* The API's name of an export state ("FINISHED", ...), NULL when out of range. */
+const char *gf_export_state_name(gf_export_state s);
+
+/* GF_OK for a client gf_client_init set up; GF_E_CONFIG for one it refused
+ * (other limits), GF_E_ARGUMENT for NULL or one never set up. Every call
+ * that takes a gf_client checks this first. */
+gf_status gf_client_ready(const gf_client *cl);
 
 #endif /* GF_INTERNAL_H */

@@ -20,66 +20,39 @@ const char *gf_data_type_name(gf_data_type d)
 
 gf_status gf_export_type_parse(const char *s, size_t len, gf_export_type *out)
 {
-    gf_view v = {s, len};
-    for (unsigned i = 0; i < GF_ARRAY_LEN(export_names); i++) {
-        if (gf_view_eq(v, export_names[i])) {
-            *out = (gf_export_type)i;
-            return GF_OK;
-        }
-    }
-    return GF_E_EXPORT_TYPE;
+    int i = gf_view_index((gf_view){s, len}, export_names, GF_ARRAY_LEN(export_names));
+    if (i < 0)
+        return GF_E_EXPORT_TYPE;
+    *out = (gf_export_type)i;
+    return GF_OK;
 }
 
 gf_status gf_data_type_parse(const char *s, size_t len, gf_data_type *out)
 {
-    gf_view v = {s, len};
-    for (unsigned i = 0; i < GF_ARRAY_LEN(data_names); i++) {
-        if (gf_view_eq(v, data_names[i])) {
-            *out = (gf_data_type)i;
-            return GF_OK;
-        }
-    }
-    return GF_E_DATA_TYPE;
+    int i = gf_view_index((gf_view){s, len}, data_names, GF_ARRAY_LEN(data_names));
+    if (i < 0)
+        return GF_E_DATA_TYPE;
+    *out = (gf_data_type)i;
+    return GF_OK;
 }
 
-static bool valid_ai(const char *ai, size_t *len)
+size_t gf_id_len(const char *s)
 {
     size_t n = 0;
-    if (ai == NULL)
-        return false;
-    for (; ai[n] != '\0'; n++) {
-        char c = ai[n];
+    if (s == NULL)
+        return 0;
+    for (; s[n] != '\0'; n++) {
+        char c = s[n];
         if (n >= GF_AI_MAX || !(gf_is_alpha(c) || gf_is_digit(c) || c == '-' || c == '_'))
-            return false;
+            return 0;
     }
-    *len = n;
-    return n > 0;
+    return n;
 }
-
-/* Appends to a bounded buffer; remembers overflow instead of checking each call. */
-typedef struct writer {
-    char *buf;
-    size_t cap, len;
-    bool overflow;
-} writer;
-
-static void put(writer *w, const char *s, size_t n)
-{
-    if (w->overflow || n >= w->cap - w->len) {
-        w->overflow = true;
-        return;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
-}
-
-static void puts_(writer *w, const char *s) { put(w, s, strlen(s)); }
 
 gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t *len)
 {
     gf_period period;
-    char date[GF_DATE_MAX + 1], num[21];
+    char date[GF_DATE_MAX + 1], num[GF_U64_TEXT];
     size_t ai_len;
     gf_status st;
 
@@ -91,7 +64,7 @@ gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t
     const char *data = gf_data_type_name(req->data);
     if (data == NULL)
         return GF_E_DATA_TYPE;
-    if (!valid_ai(req->ai, &ai_len))
+    if ((ai_len = gf_id_len(req->ai)) == 0)
         return GF_E_AI;
     if (req->date == NULL)
         return GF_E_DATE_FORMAT;
@@ -103,25 +76,26 @@ gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t
         return GF_E_EXPIRE;
 
     gf_period_format(&period, date);
-    writer w = {buf, cap, 0, cap == 0};
-    if (cap > 0)
-        buf[0] = '\0';
-    puts_(&w, "/v2/insights/");
-    puts_(&w, type);
-    puts_(&w, "/");
+    gf_writer w = {buf, cap, 0, false};
+    gf_puts(&w, "/v2/insights/");
+    gf_puts(&w, type);
+    gf_puts(&w, "/");
     if (req->data != GF_DATA_ALL) {
-        puts_(&w, data);
-        puts_(&w, "/");
+        gf_puts(&w, data);
+        gf_puts(&w, "/");
     }
-    put(&w, req->ai, ai_len);
-    puts_(&w, "/");
-    puts_(&w, date);
-    puts_(&w, ".json?expire=");
+    gf_put(&w, req->ai, ai_len);
+    gf_puts(&w, "/");
+    gf_puts(&w, date);
+    gf_puts(&w, ".json?expire=");
     gf_format_u64(num, expire);
-    puts_(&w, num);
-    if (w.overflow)
+    gf_put(&w, num, strlen(num) + 1); /* with its NUL: the target fits whole or not at all */
+    if (w.overflow) {
+        if (cap > 0)
+            buf[0] = '\0'; /* never a truncated path, even for a caller who ignores the status */
         return GF_E_BUFFER;
+    }
     if (len != NULL)
-        *len = w.len;
+        *len = w.len - 1;
     return GF_OK;
 }

@@ -1,7 +1,6 @@
 /* Backoff with jitter, honouring Retry-After, through the port's clock. */
 #include "retry.h"
-
-#include "http.h"
+#include "http.h" /* gf_http_event_peer: the retry event names its peer */
 
 bool gf_retryable(gf_status st)
 {
@@ -13,6 +12,7 @@ bool gf_retryable(gf_status st)
     case GF_E_DEADLINE:
     case GF_E_RESET:
     case GF_E_NETWORK:
+    case GF_E_PROXY_CONNECT:
     case GF_E_HTTP_TRUNCATED:
     case GF_E_RATE_LIMITED:
     case GF_E_SERVER:
@@ -61,6 +61,7 @@ void gf_retry_wait(gf_client *cl, uint32_t attempt, uint32_t retry_after_ms, gf_
         ev.kind = GF_EV_RETRY;
         ev.status = why;
         ev.delay_ms = (uint32_t)delay;
+        gf_http_event_peer(&cl->http, &ev);
         /* gf_strerror speaks of the final outcome ("after every retry");
          * a retry under way is about this one answer. */
         ev.text = why == GF_E_RATE_LIMITED ? "rate limited (429)"

@@ -17,6 +17,8 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_BUFFER] = "buffer too small",
     [GF_E_ARGUMENT] = "invalid argument",
     [GF_E_NO_CLOCK] = "the wall-clock time is not known",
+    [GF_E_CRYPTO] = "the crypto implementation failed",
+    [GF_E_CONFIG] = "the program was built with other limits (config.h) than the library",
 
     [GF_E_JSON] = "the answer is not valid JSON",
     [GF_E_JSON_TOP] = "the answer is not a JSON object",
@@ -59,19 +61,27 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_TLS_UNTRUSTED] = "certificate not trusted (unknown CA or self-signed)",
     [GF_E_TLS_NAME] = "certificate does not match the host name",
     [GF_E_TLS_EXPIRED] = "certificate expired",
-    [GF_E_TLS_NOT_YET_VALID] = "certificate not valid yet",
+    [GF_E_TLS_NOT_YET_VALID] = "certificate not valid yet (check the system clock)",
     [GF_E_TLS_CERT] = "certificate refused",
+    [GF_E_TLS_RECORD_SIZE] = "a TLS record is larger than this build's TLS buffer",
     [GF_E_TLS_CA] = "cannot load the CA certificates",
 
     [GF_E_AUTH] = "authentication rejected",
     [GF_E_RATE_LIMITED] = "rate limited (429) after every retry",
     [GF_E_SERVER] = "server error (5xx) after every retry",
     [GF_E_LINK_EXPIRED] = "the download link expired (403)",
+    [GF_E_LINK_SIGNATURE] = "the file host refused the link's signature (403 SignatureDoesNotMatch)",
+    [GF_E_LINK_DENIED] = "the file host denied access to the link (403)",
 
     [GF_E_SIZE_MISMATCH] = "the file size differs from the announced size",
     [GF_E_MD5_MISMATCH] = "the file's MD5 differs from the server's",
     [GF_E_RANGE] = "the server answered the range request wrongly",
     [GF_E_SINK] = "the data could not be stored",
+
+    [GF_E_RESOURCES] = "out of file descriptors or memory",
+    [GF_E_PROXY_CONNECT] = "cannot connect to the proxy",
+    [GF_E_PROXY_DENIED] = "the proxy refused the tunnel: access denied by its rules (403)",
+    [GF_E_PROXY_AUTH] = "the proxy refused the tunnel: proxy credentials missing or wrong",
 };
 
 const char *gf_strerror(gf_status st)
@@ -79,4 +89,18 @@ const char *gf_strerror(gf_status st)
     if ((unsigned)st >= (unsigned)GF_STATUS_COUNT || messages[st] == NULL)
         return "unknown status";
     return messages[st];
+}
+
+const char *gf_verified_name(gf_verified v)
+{
+    switch (v) {
+    case GF_VERIFIED_ETAG:
+        return "etag";
+    case GF_VERIFIED_CONTENT_MD5:
+        return "content-md5";
+    case GF_VERIFIED_MD5_HEADER:
+        return "md5-header";
+    default:
+        return "size";
+    }
 }

@@ -11,17 +11,53 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509.h>
 
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>
+#define GF_TLS_PSA 1
 #endif
 
 #include <stdio.h>
 #include <string.h>
 
+/* TLS 1.3 only where the library has it and where a record fits: TLS 1.3
+ * cannot ask the server for smaller records (mbedTLS has no max_fragment_length
+ * there), except through record_size_limit (RFC 8449) when it is compiled in.
+ * A build with a smaller input buffer speaks TLS 1.2 and negotiates
+ * max_fragment_length (RFC 6066) instead. */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && MBEDTLS_VERSION_NUMBER >= 0x03020000 &&                  \
+    (MBEDTLS_SSL_IN_CONTENT_LEN >= 16384 || defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT))
+#define GF_TLS13 1
+#endif
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+#define GF_SMALL_RECORDS 1
+#endif
+/* The largest max_fragment_length code whose records fit the input buffer. */
+#if MBEDTLS_SSL_IN_CONTENT_LEN >= 4096
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 2048
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 1024
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_1024
+#else
+#define GF_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_512
+#endif
+#if defined(GF_TLS13)
+#define GF_TLS_MAX_VERSION MBEDTLS_SSL_VERSION_TLS1_3
+#else
+#define GF_TLS_MAX_VERSION MBEDTLS_SSL_VERSION_TLS1_2
+#endif
+
 /* Forward-secret AEAD suites only; ChaCha20 first: it is the fastest where
  * the CPU has no AES instructions (most routers) and on mbedTLS's portable
- * GCM. The server may still pick by its own preference. */
+ * GCM. The server may still pick by its own preference. TLS 1.3 suites name
+ * only the AEAD (every TLS 1.3 key exchange is ephemeral); a client that
+ * offers TLS 1.3 without them gets "no shared cipher" from OpenSSL. */
 static const int suites[] = {
+#if defined(GF_TLS13)
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+#endif
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -170,7 +206,20 @@ static gf_status failure(gf_tls *t, int ret)
     }
     switch (ret) {
     case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+#if defined(MBEDTLS_ERR_SSL_BAD_CERTIFICATE)
+    case MBEDTLS_ERR_SSL_BAD_CERTIFICATE: /* 3.x: refused by the usage checks */
+#endif
         return verify_status(t);
+#if defined(GF_SMALL_RECORDS)
+    case MBEDTLS_ERR_SSL_BAD_INPUT_DATA:
+        /* mbedTLS says so when a record does not fit its input buffer */
+        snprintf(t->reason, sizeof(t->reason),
+                 "the server sent a TLS record over this build's %d bytes "
+                 "(MBEDTLS_SSL_IN_CONTENT_LEN)%s",
+                 (int)MBEDTLS_SSL_IN_CONTENT_LEN, t->tls13 ? " over TLS 1.3" :
+                 " and did not accept max_fragment_length");
+        return GF_E_TLS_RECORD_SIZE;
+#endif
     case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
         return GF_E_TLS_ALERT;
     case MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED:
@@ -196,18 +245,89 @@ static int find_session(gf_tls *t, const char *host, uint16_t port)
     return -1;
 }
 
-static int slot_for(gf_tls *t, const char *host, uint16_t port)
+/* The slot of host:port, else a free one, else the least recently used;
+ * a slot taken over forgets the session it held. */
+static int claim_slot(gf_tls *t, const char *host, uint16_t port)
 {
     int i = find_session(t, host, port), lru = 0;
-    if (i >= 0)
-        return i;
-    for (i = 0; i < (int)GF_TLS_SESSIONS; i++) {
-        if (!t->sessions[i].valid)
-            return i;
-        if (t->sessions[i].used < t->sessions[lru].used)
-            lru = i;
+    if (i < 0) {
+        for (i = 0; i < (int)GF_TLS_SESSIONS; i++) {
+            if (!t->sessions[i].valid)
+                break;
+            if (t->sessions[i].used < t->sessions[lru].used)
+                lru = i;
+        }
+        if (i == (int)GF_TLS_SESSIONS)
+            i = lru;
+        t->sessions[i].valid = false;
+        t->sessions[i].port = port;
+        snprintf(t->sessions[i].host, sizeof(t->sessions[i].host), "%s", host);
     }
-    return lru;
+    t->sessions[i].used = ++t->clock;
+    return i;
+}
+
+/* Keep the open connection's session for the next connection to its host.
+ * TLS 1.2: the session of the handshake (ID or ticket). TLS 1.3: each
+ * NewSessionTicket, which arrives after the handshake; the latest wins. */
+static void keep_session(gf_tls *t)
+{
+    if (t->session_slot < 0)
+        return;
+    gf_tls_session *s = &t->sessions[t->session_slot];
+    mbedtls_ssl_session_free(&s->session);
+    mbedtls_ssl_session_init(&s->session);
+    s->valid = mbedtls_ssl_get_session(&t->ssl, &s->session) == 0;
+}
+
+/* A ticket arrived (TLS 1.3): keep it and go on with what was asked. */
+static bool took_ticket(gf_tls *t, int ret)
+{
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+    if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        keep_session(t);
+        return true;
+    }
+#else
+    (void)t;
+    (void)ret;
+#endif
+    return false;
+}
+
+/* ---- Names ------------------------------------------------------------- */
+
+/* An IPv4 or IPv6 literal (the URL's brackets already removed). No DNS
+ * name is all digits and dots (its last label is never numeric). */
+static bool is_ip_literal(const char *host)
+{
+    bool dot = false;
+    if (strchr(host, ':') != NULL)
+        return true;
+    for (const char *p = host; *p != '\0'; p++) {
+        if (*p == '.')
+            dot = true;
+        else if (*p < '0' || *p > '9')
+            return false;
+    }
+    return dot;
+}
+
+/* The name check for an IP literal, which must not go out as SNI (RFC 6066
+ * section 3) and so cannot be mbedTLS's own check of the name given to
+ * mbedtls_ssl_set_hostname. At the leaf, the certificate is checked against
+ * the address as mbedtls_x509_crt_verify does it: mbedTLS 3.5 and later
+ * match it with an iPAddress in the subjectAltName; 2.28 compares names
+ * only, so an IP literal never matches there and fails as a name mismatch. */
+static int verify_ip_name(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    gf_tls *t = ctx;
+    if (depth == 0 && t->ip_host != NULL) {
+        uint32_t f = 0;
+        (void)mbedtls_x509_crt_verify(crt, &t->ca, NULL, t->ip_host, &f, NULL, NULL);
+        *flags |= f & MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    }
+    return 0;
 }
 
 /* ---- gf_secure_ops ----------------------------------------------------- */
@@ -233,11 +353,18 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
     }
     t->port = port;
     t->handle = handle;
+    t->session_slot = -1;
+    t->tls13 = false;
     start_clock(t, idle_ms, deadline_at);
     t->reason[0] = '\0';
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
-    if ((ret = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) /* SNI and name check */
+    /* A name goes out as SNI and is checked by mbedTLS; an IP literal is
+     * not sent (RFC 6066) and is checked by verify_ip_name. NULL still
+     * counts as "set" for mbedTLS 3.6, which refuses to verify otherwise. */
+    t->ip_host = is_ip_literal(host) ? host : NULL;
+    if ((ret = mbedtls_ssl_set_hostname(&t->ssl, t->ip_host != NULL ? NULL : host)) != 0)
         return failure(t, ret);
+    mbedtls_ssl_set_verify(&t->ssl, t->ip_host != NULL ? verify_ip_name : NULL, t);
 
     int slot = find_session(t, host, tcp_port);
     if (slot >= 0)
@@ -245,22 +372,27 @@ static gf_status tls_open(struct gf_tls *t, const gf_port *port, int32_t handle,
 
     while ((ret = mbedtls_ssl_handshake(&t->ssl)) != 0) {
         bool again = ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE;
-        if (!again)
+        if (took_ticket(t, ret))
+            continue;
+        if (!again) {
+            t->ip_host = NULL;
             return failure(t, ret);
-        if (!may_wait_again(t))
+        }
+        if (!may_wait_again(t)) {
+            t->ip_host = NULL;
             return GF_E_IDLE_TIMEOUT;
+        }
     }
+    t->ip_host = NULL; /* the caller's string: only used during the handshake */
     t->handshakes++;
     t->open = true;
 
-    slot = slot_for(t, host, tcp_port);
-    gf_tls_session *s = &t->sessions[slot];
-    mbedtls_ssl_session_free(&s->session);
-    mbedtls_ssl_session_init(&s->session);
-    s->valid = mbedtls_ssl_get_session(&t->ssl, &s->session) == 0;
-    s->port = tcp_port;
-    s->used = ++t->clock;
-    snprintf(s->host, sizeof(s->host), "%s", host);
+#if defined(GF_TLS13)
+    t->tls13 = mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_3;
+#endif
+    t->session_slot = claim_slot(t, host, tcp_port);
+    if (!t->tls13)
+        keep_session(t); /* TLS 1.3: the tickets come later, in tls_recv */
     snprintf(t->reason, sizeof(t->reason), "%s %s", mbedtls_ssl_get_version(&t->ssl),
              mbedtls_ssl_get_ciphersuite(&t->ssl));
     return GF_OK;
@@ -276,6 +408,8 @@ static gf_status tls_send(struct gf_tls *t, const unsigned char *buf, size_t len
             *sent = (size_t)ret;
             return GF_OK;
         }
+        if (took_ticket(t, ret))
+            continue;
         if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ)
             return failure(t, ret);
         if (!may_wait_again(t))
@@ -300,6 +434,8 @@ static gf_status tls_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size
             *got = 0;
             return GF_OK;
         }
+        if (took_ticket(t, ret))
+            continue;
         if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
             return failure(t, ret);
         if (!may_wait_again(t))
@@ -315,6 +451,7 @@ static void tls_close(struct gf_tls *t, bool graceful)
         (void)mbedtls_ssl_close_notify(&t->ssl);
     }
     t->open = false;
+    t->session_slot = -1;
 }
 
 static const char *tls_describe(struct gf_tls *t)
@@ -326,8 +463,12 @@ static const gf_secure_ops ops = {tls_open, tls_send, tls_recv, tls_close, tls_d
 
 /* ---- Setup ------------------------------------------------------------- */
 
-void gf_tls_init(gf_tls *t)
+gf_status gf_tls_init_for(gf_tls *t, size_t size, uint32_t config_id)
 {
+    if (size != sizeof(gf_tls) || config_id != GF_CONFIG_ID) {
+        t->base.ops = NULL; /* the first field: the same place in any layout */
+        return GF_E_CONFIG;
+    }
     memset(t, 0, sizeof(*t));
     t->base.ops = &ops;
     t->verify = true;
@@ -338,16 +479,32 @@ void gf_tls_init(gf_tls *t)
     mbedtls_ssl_init(&t->ssl);
     for (size_t i = 0; i < GF_TLS_SESSIONS; i++)
         mbedtls_ssl_session_init(&t->sessions[i].session);
+    return GF_OK;
 }
+
+#if defined(GF_TLS_PSA)
+/* psa_crypto_init() sets up one process-wide state and counts nothing;
+ * mbedtls_psa_crypto_free() ends it for everyone. The contexts set up here
+ * are counted, and the last one freed ends PSA, after its own keys are gone.
+ * Not locked: contexts are set up and freed from one thread at a time (each
+ * context itself belongs to one thread anyway). */
+static unsigned psa_users;
+#endif
 
 gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
 {
     static const unsigned char personal[] = "giofetch";
     int ret;
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    if (psa_crypto_init() != PSA_SUCCESS) {
-        snprintf(t->reason, sizeof(t->reason), "PSA crypto failed to start");
-        return GF_E_TLS;
+    if (t->base.ops == NULL)
+        return GF_E_CONFIG; /* refused by gf_tls_init: another layout */
+#if defined(GF_TLS_PSA)
+    if (!t->psa_held) {
+        if (psa_crypto_init() != PSA_SUCCESS) {
+            snprintf(t->reason, sizeof(t->reason), "PSA crypto failed to start");
+            return GF_E_TLS;
+        }
+        t->psa_held = true;
+        psa_users++;
     }
 #endif
     ret = mbedtls_ctr_drbg_seed(&t->drbg, entropy, (void *)port, personal, sizeof(personal) - 1);
@@ -369,11 +526,23 @@ gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
 #endif
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(&t->conf, GF_TLS_MAX_VERSION);
 #else
     mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
+#if defined(GF_SMALL_RECORDS) && defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    /* Ask for records the input buffer holds. A server that ignores it
+     * fails the first big record with GF_E_TLS_RECORD_SIZE. */
+    (void)mbedtls_ssl_conf_max_frag_len(&t->conf, GF_TLS_MFL);
+#endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
     mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(GF_TLS13) && MBEDTLS_VERSION_NUMBER >= 0x03060100
+    /* 3.6.1 on: TLS 1.3 tickets are dropped unless asked for; then reads
+     * return MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET (took_ticket). */
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
 #endif
 #if defined(MBEDTLS_SSL_RENEGOTIATION)
     mbedtls_ssl_conf_renegotiation(&t->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
@@ -395,6 +564,8 @@ static bool has_pem_marker(const unsigned char *buf, size_t len)
 
 gf_status gf_tls_add_ca(gf_tls *t, const unsigned char *buf, size_t len)
 {
+    if (t->base.ops == NULL)
+        return GF_E_CONFIG;
     size_t before = gf_tls_ca_count(t);
     int ret;
     if (buf == NULL || len == 0)
@@ -444,6 +615,10 @@ void gf_tls_free(gf_tls *t)
     mbedtls_x509_crt_free(&t->ca);
     for (size_t i = 0; i < GF_TLS_SESSIONS; i++)
         mbedtls_ssl_session_free(&t->sessions[i].session);
+#if defined(GF_TLS_PSA)
+    if (t->psa_held && --psa_users == 0 && !GF_TLS_KEEP_PSA)
+        mbedtls_psa_crypto_free();
+#endif
     memset(t, 0, sizeof(*t));
 }
 
@@ -456,4 +631,17 @@ gf_status gf_tls_use_ca(gf_tls *t, gf_tls *from)
     mbedtls_ssl_conf_ca_chain(&t->conf, &from->ca, NULL);
     t->has_ca = true;
     return GF_OK;
+}
+
+#define GF_STR_(x) #x
+#define GF_STR(x) GF_STR_(x)
+
+const char *gf_tls_library(void)
+{
+    return "mbedTLS " GF_STR(MBEDTLS_VERSION_MAJOR) "." GF_STR(MBEDTLS_VERSION_MINOR) "." GF_STR(
+        MBEDTLS_VERSION_PATCH) ", TLS 1.2"
+#if defined(GF_TLS13)
+                               " and 1.3"
+#endif
+        ;
 }

@@ -21,6 +21,8 @@ static gf_status from_port(int32_t code, bool connecting)
         return GF_E_CONNECT_REFUSED;
     case GF_PORT_E_DNS:
         return GF_E_DNS;
+    case GF_PORT_E_RESOURCES:
+        return GF_E_RESOURCES;
     default:
         return GF_E_NETWORK;
     }

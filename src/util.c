@@ -17,6 +17,15 @@ bool gf_view_eq(gf_view v, const char *s)
     return v.len == n && (n == 0 || memcmp(v.ptr, s, n) == 0);
 }
 
+int gf_view_index(gf_view v, const char *const *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (gf_view_eq(v, names[i]))
+            return (int)i;
+    }
+    return -1;
+}
+
 bool gf_parse_u64(const char *s, size_t len, uint64_t *out)
 {
     uint64_t v = 0;
@@ -34,9 +43,9 @@ bool gf_parse_u64(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
-size_t gf_format_u64(char *out, uint64_t v)
+size_t gf_format_u64(char out[GF_U64_TEXT], uint64_t v)
 {
-    char tmp[21];
+    char tmp[GF_U64_TEXT];
     size_t n = 0;
     do {
         tmp[n++] = (char)('0' + (v % 10u));
@@ -47,3 +56,25 @@ size_t gf_format_u64(char *out, uint64_t v)
     out[n] = '\0';
     return n;
 }
+
+void gf_hex_encode(char *out, const unsigned char *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        *out++ = digits[in[i] >> 4];
+        *out++ = digits[in[i] & 15u];
+    }
+    *out = '\0';
+}
+
+void gf_put(gf_writer *w, const char *s, size_t n)
+{
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+void gf_puts(gf_writer *w, const char *s) { gf_put(w, s, strlen(s)); }

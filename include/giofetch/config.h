@@ -6,6 +6,36 @@
  * (-DGF_CONFIG_FILE='"my_giofetch_config.h"') that defines the ones you want.
  * Buffers sized here live inside the caller-owned structs of giofetch.h:
  * the library never allocates.
+ *
+ * The library and every program that uses it must be compiled with the
+ * same limits (the same GF_CONFIG_FILE or -D flags): they shape the structs
+ * both sides touch. A program built with other limits is refused at run
+ * time by its first gf_client_init (GF_E_CONFIG; see GF_CONFIG_ID in
+ * giofetch.h), never left to write past a struct.
+ *
+ * Sizing. The answer's JSON holds every link of one export, escaped ('/' is
+ * sent as "\/"): a pre-signed S3 link is about 400 bytes (SigV4: host, path,
+ * date, credential, expiry, signature), 450 in the JSON, plus about 300
+ * bytes for the other fields. So
+ *     GF_ANSWER_MAX      >= 300 + 450 x links of the largest export asked for
+ *     GF_LINKS_MAX       >= those links (all data types together for "all")
+ *     GF_JSON_TOKENS_MAX >= GF_LINKS_MAX + 32 (single type; + 32 for "all")
+ *     GF_URL_MAX         >= the longest link (1024 leaves room for 400-800)
+ *     GF_IO_BUF_SIZE     >= GF_URL_MAX + 512 (the request head is built there)
+ * Examples (sizeof(gf_client) on x86_64; 32-bit targets are about the same):
+ *
+ *   use                         LINKS  ANSWER  TOKENS  URL   LINE  IO    gf_client
+ *   smallest: hour, one type       8    4 KB     40    1024  1024  2 KB   11 KB
+ *   board: hour, one type         16    8 KB     80    1024  1024  2 KB   16 KB
+ *   day, all ten types            96   48 KB    192    2048  4096  16 KB  78 KB
+ *   the defaults (CLI, gateways) 256  128 KB    352    2048  4096  16 KB 162 KB
+ *
+ * (LINE is GF_HTTP_LINE_MAX, IO GF_IO_BUF_SIZE; the rows leave the other
+ * limits at their defaults except GF_HOST_MAX 128 and GF_TLS_SESSIONS 1 in
+ * the first two.) An answer larger than GF_ANSWER_MAX, or with more links
+ * than GF_LINKS_MAX, is refused with GF_E_TOO_LARGE, never truncated.
+ * gf_tls (tls.h) adds mbedTLS's own structs, and mbedTLS allocates its
+ * record buffers and certificates on its heap (about 25 KB for a client).
  */
 #ifndef GIOFETCH_CONFIG_H
 #define GIOFETCH_CONFIG_H
@@ -93,6 +123,12 @@
 /* Shortest time between two API calls (the API allows 2 calls per second). */
 #ifndef GF_API_INTERVAL_MS
 #define GF_API_INTERVAL_MS 500u
+#endif
+
+/* Extra time before a third API call may follow two others (the API counts
+ * 2 calls per second as its server sees them): absorbs coarse clocks. */
+#ifndef GF_API_MARGIN_MS
+#define GF_API_MARGIN_MS 100u
 #endif
 
 /* ---- Crypto glue ------------------------------------------------------ */

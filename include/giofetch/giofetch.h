@@ -12,6 +12,26 @@
  *   download  gf_download(): one link into a gf_sink, resumed and verified
  *   http      gf_http_exchange(): HTTP/1.1 over a port, TLS via gf_secure
  *   port      port.h: the platform
+ *
+ * Threads. The library has no global state: every call works on the
+ * structs it is given. Two clients (each with its own gf_tls and port
+ * context) can run in two threads at once; one client must not be used by
+ * two threads at once, and a gf_tls belongs to one client.
+ *
+ * Time. The port's now_ms (monotonic) times connects, idle reads, deadlines,
+ * backoff and the pacing of API calls. Its utc_s (wall clock) is needed only
+ * to mint a token (gf_mint_token: GF_E_NO_CLOCK without it) and by a caller
+ * that derives dates from "now" (gf_period_last_complete). Certificate
+ * dates are not checked through the port: mbedTLS compares them with its
+ * own clock (time() when built with MBEDTLS_HAVE_TIME_DATE; without it,
+ * it does not check them at all). A board without a clock, before NTP, sees
+ * GF_E_TLS_NOT_YET_VALID or GF_E_TLS_EXPIRED: set the clock first (SNTP,
+ * an RTC, the time of the build as a floor), or build mbedTLS without
+ * MBEDTLS_HAVE_TIME_DATE and accept that certificate dates go unchecked.
+ *
+ * Limits. config.h sizes the structs; a program and the library must be
+ * built with the same limits (gf_client_init says GF_E_CONFIG otherwise).
+ * Its comment has a sizing table.
  */
 #ifndef GIOFETCH_H
 #define GIOFETCH_H
@@ -50,6 +70,8 @@ typedef enum gf_status {
     GF_E_BUFFER,             /* a caller buffer is too small                */
     GF_E_ARGUMENT,           /* any other invalid argument                  */
     GF_E_NO_CLOCK,           /* the wall-clock time is needed, not known    */
+    GF_E_CONFIG,             /* built with other limits than the library    */
+    GF_E_CRYPTO,             /* the crypto glue failed (MD5, HMAC)          */
 
     /* The API's answer is malformed or over the limits. */
     GF_E_JSON,               /* not valid JSON, or truncated                */
@@ -88,7 +110,9 @@ typedef enum gf_status {
     GF_E_DEADLINE,           /* the overall deadline passed                 */
     GF_E_RESET,              /* the connection was reset                    */
     GF_E_NETWORK,            /* any other network failure                   */
-    GF_E_PROXY,              /* the proxy refused or broke the tunnel       */
+    GF_E_PROXY,              /* the proxy refused (other than 403/407, the
+                              * status is in the GF_EV_RESPONSE event) or
+                              * broke the tunnel                            */
     GF_E_NO_TLS,             /* an https URL but no TLS context             */
 
     /* TLS */
@@ -99,19 +123,29 @@ typedef enum gf_status {
     GF_E_TLS_EXPIRED,        /* the certificate has expired                 */
     GF_E_TLS_NOT_YET_VALID,  /* the certificate is not valid yet            */
     GF_E_TLS_CERT,           /* the certificate is refused for another cause*/
+    GF_E_TLS_RECORD_SIZE,    /* a TLS record over the build's record buffer */
     GF_E_TLS_CA,             /* the CA certificates could not be loaded     */
 
     /* The server said no */
     GF_E_AUTH,               /* 401/403 from the API or /auth/token         */
     GF_E_RATE_LIMITED,       /* 429 after the whole retry budget            */
     GF_E_SERVER,             /* 5xx after the whole retry budget            */
-    GF_E_LINK_EXPIRED,       /* 403 from the file host: ask for new links   */
+    GF_E_LINK_EXPIRED,       /* 403 from the file host: the link expired    */
+    GF_E_LINK_SIGNATURE,     /* 403: S3's SignatureDoesNotMatch             */
+    GF_E_LINK_DENIED,        /* 403: any other refusal of the file host     */
 
     /* Downloads */
     GF_E_SIZE_MISMATCH,      /* fewer or more bytes than announced          */
     GF_E_MD5_MISMATCH,       /* the MD5 differs from the server's           */
     GF_E_RANGE,              /* a range answer that does not fit the ask    */
     GF_E_SINK,               /* the caller's sink failed (disk full...)     */
+
+    /* The platform, and proxies (appended: the values above keep theirs) */
+    GF_E_RESOURCES,          /* out of file descriptors or memory (port)    */
+    GF_E_PROXY_CONNECT,      /* the proxy could not be reached              */
+    GF_E_PROXY_DENIED,       /* the proxy refused the tunnel: 403 (its ACL) */
+    GF_E_PROXY_AUTH,         /* the proxy wants other credentials: 407 (or
+                              * 401, which some proxies send for wrong ones)*/
 
     GF_STATUS_COUNT
 } gf_status;
@@ -269,10 +303,14 @@ typedef struct gf_answer {
  * tokens/ntokens is scratch space for the tokenizer.
  * Returns GF_OK (out->state tells FINISHED, RUNNING, ...), or GF_E_JSON,
  * GF_E_JSON_TOP, GF_E_STATUS_MISSING, GF_E_STATUS_UNKNOWN, GF_E_LINKS_TYPE,
- * GF_E_FIELD_TYPE, GF_E_LINK_URL, GF_E_TOO_LARGE. On error *out is cleared.
+ * GF_E_FIELD_TYPE, GF_E_LINK_URL, GF_E_TOO_LARGE; GF_E_CONFIG (out untouched)
+ * when the program was built with other limits (GF_CONFIG_ID). On any other
+ * error *out is cleared.
  */
-gf_status gf_answer_parse(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
-                          gf_answer *out);
+#define gf_answer_parse(body, len, tokens, ntokens, out) \
+    gf_answer_parse_for((body), (len), (tokens), (ntokens), (out), sizeof(gf_answer), GF_CONFIG_ID)
+gf_status gf_answer_parse_for(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
+                              gf_answer *out, size_t size, uint32_t config_id);
 
 /* ======================================================================= */
 /* URLs                                                                    */
@@ -301,7 +339,8 @@ gf_status gf_url_parse(const char *s, size_t len, gf_url *out);
 /* ======================================================================= */
 
 typedef enum gf_event_kind {
-    GF_EV_CONNECT,           /* text: host:port (or the proxy's)            */
+    GF_EV_CONNECT,           /* text: host:port, "proxy host:port" for the
+                              * proxy (IPv6: [::1]:443)                     */
     GF_EV_REQUEST,           /* text: "GET https://host/path" (no query)    */
     GF_EV_RESPONSE,          /* http_status                                 */
     GF_EV_REDIRECT,          /* http_status, text: the new URL (no query)   */
@@ -320,6 +359,14 @@ typedef struct gf_event {
     uint64_t done;
     uint64_t total;
     const char *text;        /* NUL-terminated, valid during the call only  */
+    /* The peer the HTTP engine's events are about, for messages that name
+     * the host and port: the proxy while the engine talks to the proxy
+     * itself (connecting, CONNECT), else the origin. host is bare (an IPv6
+     * literal without brackets), valid during the call only; NULL when the
+     * event is about no peer (GF_EV_WAIT, GF_EV_PROGRESS). */
+    const char *host;
+    uint16_t port;
+    bool proxy;              /* host:port is the proxy's                    */
 } gf_event;
 
 typedef void gf_event_fn(void *user, const gf_event *ev);
@@ -370,17 +417,19 @@ typedef union gf_md5_ctx {
     void *align_ptr;
 } gf_md5_ctx;
 
+/* The hashes return GF_OK, or GF_E_CRYPTO when the implementation failed
+ * (a hardware accelerator, say); the library checks every call. */
 typedef struct gf_crypto {
-    void (*md5_start)(gf_md5_ctx *ctx);
-    void (*md5_update)(gf_md5_ctx *ctx, const unsigned char *data, size_t len);
-    void (*md5_finish)(gf_md5_ctx *ctx, unsigned char digest[16]);
+    gf_status (*md5_start)(gf_md5_ctx *ctx);
+    gf_status (*md5_update)(gf_md5_ctx *ctx, const unsigned char *data, size_t len);
+    gf_status (*md5_finish)(gf_md5_ctx *ctx, unsigned char digest[16]);
     /* Decode base64 src[0..slen) into dst; false when invalid or too long. */
     bool (*base64_decode)(unsigned char *dst, size_t cap, size_t *olen,
                           const char *src, size_t slen);
     /* Encode src into dst (NUL-terminated); false when dst is too small. */
     bool (*base64_encode)(char *dst, size_t cap, const unsigned char *src, size_t slen);
-    void (*hmac_sha256)(const unsigned char *key, size_t keylen, const unsigned char *msg,
-                        size_t len, unsigned char mac[32]);
+    gf_status (*hmac_sha256)(const unsigned char *key, size_t keylen, const unsigned char *msg,
+                             size_t len, unsigned char mac[32]);
 } gf_crypto;
 
 /* The mbedTLS implementation (src/crypto_mbedtls.c; not in the core). */
@@ -437,7 +486,7 @@ typedef struct gf_http_parser {
 
 /* An HTTP proxy for https URLs (a CONNECT tunnel). */
 typedef struct gf_proxy {
-    char host[GF_HOST_MAX];
+    char host[GF_HOST_MAX];  /* a name or IP literal (IPv6 without brackets) */
     uint16_t port;
     const char *authorization; /* Proxy-Authorization value, or NULL       */
     const char *no_proxy;    /* hosts reached directly: "a.com,.b.com", "*" */
@@ -451,11 +500,13 @@ typedef struct gf_http {
     void *event_user;
     uint32_t timeout_ms;     /* connect and idle timeout                    */
     const gf_proxy *proxy;   /* NULL: direct                                */
-    /* private */
+    /* Private from here on: the engine's own state and buffers. A caller
+     * never reads or writes these; they change without notice. */
     int32_t handle;
     bool open;
     bool secure;
     bool reusable;
+    bool at_proxy;           /* talking to the proxy itself, not the origin */
     uint16_t conn_port;
     char conn_host[GF_HOST_MAX];
     uint64_t deadline_at;    /* now_ms value, 0: none                       */
@@ -465,13 +516,17 @@ typedef struct gf_http {
     unsigned char buf[GF_IO_BUF_SIZE];
 } gf_http;
 
-/* Set up an engine on a port; tls may be NULL. Cannot fail. */
+/* Set up an engine on a port; tls may be NULL. Cannot fail. gf_http is
+ * sized by config.h too: inside a gf_client it is checked by
+ * gf_client_init; an engine used on its own needs the library's limits. */
 void gf_http_init(gf_http *h, const gf_port *port, struct gf_tls *tls);
 
 /*
  * Send one request and read its response to the end, following redirects
  * when asked. *status (optional) receives the final HTTP status.
- * Returns GF_OK when a whole response arrived, whatever its status code;
+ * Returns GF_OK when a whole response arrived, whatever its status code
+ * (200..999: 600..999 have no class, and RFC 9110 section 15 has a client
+ * treat them as 5xx, as gf_export_links and gf_download do);
  * otherwise the URL, HTTP, network, TLS or redirect error, or the first
  * error a handler callback returned.
  */
@@ -485,31 +540,64 @@ void gf_http_close(gf_http *h);
 /* Downloads                                                               */
 /* ======================================================================= */
 
+/* Longest ETag kept as a file's validator, quotes included; a longer one
+ * is treated as absent. */
+#define GF_ETAG_MAX 80u
+
 /*
- * Where a download goes. All callbacks but read_back are required.
- * held:      how many bytes the sink already holds from an earlier try.
- * read_back: copy held bytes [off, off+len) into buf (to rebuild the MD5 of
- *            a resumed file); NULL when the sink cannot: then a download
- *            always starts from zero.
+ * Where one file goes. A sink belongs to one file: give each link a sink of
+ * its own (or one reset to empty between files). What a sink must do:
+ *
+ * held:      report the bytes it holds from an earlier try of this file and
+ *            copy into etag (GF_ETAG_MAX + 1 bytes) the validator that
+ *            restart() gave with them ("" when none or when forgotten, as
+ *            after a reboot). An empty sink reports 0 and "".
+ * read_back: copy held bytes [off, off+len) into buf, so the MD5 of a
+ *            resumed file covers every byte; NULL when the sink cannot, and
+ *            then, with a crypto glue set, a download starts from zero.
  * write:     append bytes.
- * discard:   drop every byte held (a restart from zero).
- * commit:    the whole file arrived and is verified: make it final.
- * Each returns GF_OK or an error (GF_E_SINK for a local failure).
+ * restart:   drop every byte held and start the file from zero; remember
+ *            etag ("" when the server sent none) as the validator of what
+ *            follows, to hand back from held.
+ * commit:    the whole file arrived and is verified: make it final. After a
+ *            commit the sink holds a finished file, not bytes to continue.
+ * Each returns GF_OK or an error (GF_E_SINK for a local failure). Only
+ * read_back may be NULL.
+ *
+ * Held bytes are continued (Range) only when the end result is checked: the
+ * request carries the held bytes' ETag as If-Range (a changed object comes
+ * back whole, and a 206 must carry the same ETag), or the server's MD5 of
+ * the whole file (x-amz-meta-md5-hash, or an S3 ETag of 32 hex digits)
+ * covers the result. Otherwise the download starts over from zero. So a
+ * sink handed bytes of another file cannot splice two files together; it
+ * only costs a download from zero.
  */
 typedef struct gf_sink {
     void *ctx;
-    gf_status (*held)(void *ctx, uint64_t *bytes);
+    gf_status (*held)(void *ctx, uint64_t *bytes, char etag[GF_ETAG_MAX + 1]);
     gf_status (*read_back)(void *ctx, uint64_t off, unsigned char *buf, size_t len);
     gf_status (*write)(void *ctx, const unsigned char *data, size_t len);
-    gf_status (*discard)(void *ctx);
+    gf_status (*restart)(void *ctx, const char *etag);
     gf_status (*commit)(void *ctx);
 } gf_sink;
+
+/* What vouched for a downloaded file, strongest first. */
+typedef enum gf_verified {
+    GF_VERIFIED_SIZE = 0,    /* its size only: no MD5 from the server      */
+    GF_VERIFIED_ETAG,        /* an S3 ETag of 32 hex digits is its MD5      */
+    GF_VERIFIED_CONTENT_MD5, /* Content-MD5 of the answer's body            */
+    GF_VERIFIED_MD5_HEADER   /* x-amz-meta-md5-hash of the whole file       */
+} gf_verified;
+
+/* "size", "etag", "content-md5", "md5-header"; "size" for other values. */
+const char *gf_verified_name(gf_verified v);
 
 typedef struct gf_download_result {
     uint64_t bytes;          /* size of the whole file                      */
     unsigned char md5[16];   /* MD5 of the whole file (when md5_known)      */
     bool md5_known;          /* a crypto glue was set                       */
-    bool md5_checked;        /* the server sent an MD5 and it matched       */
+    bool md5_checked;        /* an MD5 from the server matched (verified)   */
+    gf_verified verified;    /* what vouched for the file                   */
     bool resumed;            /* part of the file came from an earlier try   */
     uint32_t attempts;
 } gf_download_result;
@@ -518,7 +606,13 @@ typedef struct gf_download_result {
 /* The client: API calls, downloads, whole exports                         */
 /* ======================================================================= */
 
+/* Bytes of a file host's error answer kept to read S3's <Code>. */
+#define GF_ERROR_BODY_MAX 512u
+
 typedef struct gf_client {
+    uint32_t priv_init;      /* private: gf_client_init's verdict; first so
+                              * that it sits at the same place whatever the
+                              * limits a program was built with            */
     gf_http http;
     const gf_crypto *crypto; /* NULL: no MD5 (downloads are size-checked)   */
     const char *base_url;    /* "https://www.growingio.com" by default      */
@@ -526,30 +620,68 @@ typedef struct gf_client {
     const char *client_id;   /* X-Client-Id, or NULL                        */
     uint32_t retries;        /* retry budget for 429, 5xx, network errors   */
     uint32_t backoff_ms;     /* first backoff; doubles, with jitter         */
-    uint32_t api_interval_ms;/* from the end of one API call to the next    */
-    /* private */
-    bool api_called;
-    uint64_t api_last_ms;
-    size_t answer_len;
-    gf_md5_ctx md5;          /* the whole file                              */
-    gf_md5_ctx md5_body;     /* one answer's body, for Content-MD5          */
-    gf_json_token tokens[GF_JSON_TOKENS_MAX];
-    char answer[GF_ANSWER_MAX + 1];
+    uint32_t api_interval_ms;/* from the end of one API call to the next;   */
+                             /* 0: no pacing (see gf_export_links)          */
+    /* Private: the library's own state and buffers. A caller never reads or
+     * writes these; their names and layout change without notice. */
+    struct gf_client_private {
+        uint8_t api_ends;    /* API calls ended so far, counted up to 2     */
+        uint64_t api_end_ms[2]; /* when they ended: [0] the last, [1] the one before */
+        size_t answer_len;
+        gf_md5_ctx md5;      /* the whole file                              */
+        gf_md5_ctx md5_body; /* one answer's body, for Content-MD5          */
+        char etag[GF_ETAG_MAX + 1];      /* validator of the bytes held     */
+        char resp_etag[GF_ETAG_MAX + 1]; /* the answer's ETag               */
+        size_t error_len;
+        char error_body[GF_ERROR_BODY_MAX + 1];
+        gf_json_token tokens[GF_JSON_TOKENS_MAX];
+        char answer[GF_ANSWER_MAX + 1];
+    } priv;
 } gf_client;
 
 #define GF_BASE_URL_DEFAULT "https://www.growingio.com"
 
-/* Set up a client on a port; tls may be NULL (http only). Cannot fail.
- * Set token, client_id, base_url, crypto and the options afterwards. */
-void gf_client_init(gf_client *cl, const gf_port *port, struct gf_tls *tls);
+/*
+ * The limits that shape the public structs (config.h), as one number. A
+ * program and the library it links must agree on it: gf_client_init and
+ * gf_answer_parse are macros that hand the library the caller's number and
+ * struct size, and the library refuses a mismatch with GF_E_CONFIG instead
+ * of writing past the caller's struct (zlib's inflateInit does the same).
+ * The other limits (timeouts, retries, depth, headers, redirects) are the
+ * library's own business: a program's values for them are not used.
+ */
+#define GF_CONFIG_MIX_(h, v) ((((uint32_t)(h)) ^ (uint32_t)(v)) * 16777619u)
+#define GF_CONFIG_ID                                                                    \
+    GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(          \
+    GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(2166136261u,            \
+    GF_ANSWER_MAX), GF_LINKS_MAX), GF_JSON_TOKENS_MAX), GF_URL_MAX), GF_HTTP_LINE_MAX), \
+    GF_IO_BUF_SIZE), GF_HOST_MAX), GF_MD5_CTX_SIZE), GF_TLS_SESSIONS)
 
-/* Close the connection. Safe to call twice and on NULL. */
+/*
+ * Set up a client on a port; tls may be NULL (http only). Clears the whole
+ * struct first. Set token, client_id, base_url, crypto and the options
+ * afterwards.
+ * Returns GF_OK, or GF_E_CONFIG when the program was compiled with other
+ * limits than the library (see GF_CONFIG_ID): then nothing but the first
+ * field of *cl is written, and every later call with this client returns
+ * GF_E_CONFIG too, so a caller that ignores this status still learns it
+ * from the first real call. A client never set up returns GF_E_ARGUMENT.
+ */
+#define gf_client_init(cl, port, tls) \
+    gf_client_init_for((cl), (port), (tls), sizeof(gf_client), GF_CONFIG_ID)
+gf_status gf_client_init_for(gf_client *cl, const gf_port *port, struct gf_tls *tls,
+                             size_t size, uint32_t config_id);
+
+/* Close the connection. Safe to call twice, on NULL and on a refused client. */
 void gf_client_free(gf_client *cl);
 
 /*
  * Ask the API for the links of one export: one call (plus retries for 429,
- * 5xx and network errors, with backoff; never two calls within
- * cl->api_interval_ms). Sends Authorization and X-Client-Id to the base
+ * 5xx and network errors, with backoff). Calls are paced from the ends of
+ * earlier ones: a call starts at least cl->api_interval_ms after the last
+ * call's answer arrived, and 2 * api_interval_ms + GF_API_MARGIN_MS after
+ * the answer of the call before it, so that no three calls reach the server
+ * within 2 * api_interval_ms whatever the network's delays. Sends Authorization and X-Client-Id to the base
  * URL's origin only. The answer lives in cl's buffer until the next call.
  * Returns GF_OK (FINISHED: ans holds the links), GF_RUNNING, GF_NOT_EXISTS,
  * GF_E_API_ERROR (ans->error_msg), GF_E_AUTH (401/403), GF_E_RATE_LIMITED
@@ -560,15 +692,25 @@ void gf_client_free(gf_client *cl);
 gf_status gf_export_links(gf_client *cl, const gf_request *req, gf_answer *ans);
 
 /*
- * Download one link into a sink, resuming what the sink holds (Range),
- * verifying the size (Content-Length or Content-Range) and the MD5
- * (x-amz-meta-md5-hash or Content-MD5) when cl->crypto is set, retrying
- * network errors, 429 and 5xx with backoff, and restarting from zero on a
- * mismatch. On success the sink is committed. res may be NULL.
- * Returns GF_OK, GF_E_LINK_EXPIRED (403: ask for fresh links; the bytes
- * held are kept), GF_E_SIZE_MISMATCH / GF_E_MD5_MISMATCH / GF_E_RANGE (after
- * the retry budget), GF_E_HTTP_STATUS, GF_E_SERVER, GF_E_RATE_LIMITED, a
- * network or TLS error, or the sink's own error.
+ * Download one link into a sink (one sink per file: see gf_sink), resuming
+ * what the sink holds (Range, with If-Range when the held bytes have an
+ * ETag) only when the end result can be checked, verifying the size
+ * (Content-Length or Content-Range) and, when cl->crypto is set, the MD5
+ * (x-amz-meta-md5-hash, Content-MD5, or else an S3 ETag of 32 hex digits),
+ * retrying network errors, 429 and 5xx with backoff, and restarting from
+ * zero on a mismatch. A 416 to a sink that holds the whole file is checked
+ * by asking for its last byte (headers and ETag), then committed; a sink
+ * holding more than the whole file starts over (a GF_EV_NOTICE says so).
+ * On success the sink is committed and res->verified says what vouched for
+ * the file. res may be NULL.
+ * Returns GF_OK; for a 403 from the file host (no retry; the bytes held are
+ * kept; ask for fresh links) GF_E_LINK_EXPIRED (S3's AccessDenied "Request
+ * has expired", ExpiredToken, or a 403 without S3's XML),
+ * GF_E_LINK_SIGNATURE (SignatureDoesNotMatch) or GF_E_LINK_DENIED (any other
+ * code); GF_E_SIZE_MISMATCH / GF_E_MD5_MISMATCH / GF_E_RANGE (after the
+ * retry budget; nothing is kept), GF_E_HTTP_STATUS, GF_E_SERVER,
+ * GF_E_RATE_LIMITED, a network or TLS error, GF_E_CRYPTO, the sink's own
+ * error, or GF_E_CONFIG / GF_E_ARGUMENT (see gf_client_init).
  */
 gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink,
                       gf_download_result *res);
@@ -589,7 +731,9 @@ typedef struct gf_fetch_handler {
     void *user;
     /* The answer is FINISHED; called once, before any download. */
     gf_status (*plan)(void *user, const gf_answer *ans);
-    /* The sink for ans->link[link]; set *sink to NULL to skip that file. */
+    /* The sink for ans->link[link]: one of its own (see gf_sink), which may
+     * hold bytes of that file from an earlier run. Set *sink to NULL to
+     * skip that file. After a 403 the same sink is used for the fresh link. */
     gf_status (*sink)(void *user, const gf_answer *ans, size_t link, const gf_sink **sink);
     /* The download of ans->link[link] ended with st. Return GF_OK to go on
      * with the next file, anything else to stop with it. */

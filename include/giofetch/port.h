@@ -30,6 +30,9 @@ extern "C" {
 #define GF_PORT_E_REFUSED     (-4) /* connect: every address refused          */
 #define GF_PORT_E_DNS         (-5) /* connect: the host name did not resolve  */
 #define GF_PORT_E_FAILED      (-6) /* any other failure of the platform       */
+#define GF_PORT_E_RESOURCES   (-7) /* out of descriptors, sockets or memory:
+                                    * EMFILE, ENFILE, ENOBUFS, ENOMEM; also when
+                                    * the resolver failed for want of them     */
 
 /* Returned by utc_s on a board that does not know the wall-clock time. */
 #define GF_PORT_NO_TIME INT64_MIN
@@ -39,7 +42,9 @@ extern "C" {
  * (IPv6 without brackets). Each resolved address is tried in turn until one
  * connects or timeout_ms has passed in all.
  * Returns a handle >= 0, or GF_PORT_E_DNS, GF_PORT_E_REFUSED,
- * GF_PORT_E_TIMEOUT, GF_PORT_E_FAILED.
+ * GF_PORT_E_TIMEOUT, GF_PORT_E_RESOURCES (never GF_PORT_E_DNS for a name
+ * that failed to resolve only because descriptors or memory ran out),
+ * GF_PORT_E_FAILED.
  */
 typedef int32_t gf_port_connect_fn(void *ctx, const char *host, uint16_t port,
                                    uint32_t timeout_ms);
@@ -47,7 +52,8 @@ typedef int32_t gf_port_connect_fn(void *ctx, const char *host, uint16_t port,
 /*
  * Send up to len bytes, waiting at most timeout_ms for the socket to accept
  * any. Returns the bytes sent (> 0) or GF_PORT_E_TIMEOUT, GF_PORT_E_RESET,
- * GF_PORT_E_WOULD_BLOCK, GF_PORT_E_FAILED. Must never raise SIGPIPE.
+ * GF_PORT_E_WOULD_BLOCK, GF_PORT_E_RESOURCES, GF_PORT_E_FAILED. Must never
+ * raise SIGPIPE.
  */
 typedef int32_t gf_port_send_fn(void *ctx, int32_t handle, const unsigned char *buf,
                                 size_t len, uint32_t timeout_ms);
@@ -56,7 +62,7 @@ typedef int32_t gf_port_send_fn(void *ctx, int32_t handle, const unsigned char *
  * Receive up to len bytes, waiting at most timeout_ms for the first one.
  * Returns the bytes received (> 0), 0 when the peer closed the connection,
  * or GF_PORT_E_TIMEOUT, GF_PORT_E_RESET, GF_PORT_E_WOULD_BLOCK,
- * GF_PORT_E_FAILED.
+ * GF_PORT_E_RESOURCES, GF_PORT_E_FAILED.
  */
 typedef int32_t gf_port_recv_fn(void *ctx, int32_t handle, unsigned char *buf,
                                 size_t len, uint32_t timeout_ms);
@@ -64,10 +70,13 @@ typedef int32_t gf_port_recv_fn(void *ctx, int32_t handle, unsigned char *buf,
 /* Close a handle returned by connect. Cannot fail. */
 typedef void gf_port_close_fn(void *ctx, int32_t handle);
 
-/* Monotonic milliseconds since an arbitrary start; never goes back. */
+/* Monotonic milliseconds since an arbitrary start; never goes back. Times
+ * connects, idle reads, deadlines, backoff and the pacing of API calls. */
 typedef uint64_t gf_port_now_ms_fn(void *ctx);
 
-/* Wall-clock UTC seconds since 1970, or GF_PORT_NO_TIME when unknown. */
+/* Wall-clock UTC seconds since 1970, or GF_PORT_NO_TIME when unknown.
+ * Used only to mint tokens (gf_mint_token). Certificate dates are checked
+ * with mbedTLS's own clock, not this one (see giofetch.h, "Time"). */
 typedef int64_t gf_port_utc_s_fn(void *ctx);
 
 /* Sleep (or otherwise wait) for ms milliseconds. */

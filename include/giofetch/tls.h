@@ -1,6 +1,7 @@
 /*
  * giofetch TLS: mbedTLS as a transport under the HTTP engine. The only
- * public header that includes mbedTLS; works with mbedTLS 2.28 and 3.x.
+ * public header that includes mbedTLS; works with mbedTLS 2.28 LTS and 3.6
+ * LTS (guarded by MBEDTLS_VERSION_NUMBER).
  *
  *     gf_tls tls;
  *     gf_tls_init(&tls);
@@ -11,9 +12,36 @@
  *     gf_client_free(&cl);
  *     gf_tls_free(&tls);
  *
+ * Protocol: TLS 1.2, and TLS 1.3 where the library has it
+ * (MBEDTLS_SSL_PROTO_TLS1_3, on by default in 3.6). Suites: ChaCha20-Poly1305
+ * first, then AES-GCM, forward secret only; groups X25519, P-256, P-384.
+ *
  * Verification is required: the chain must end at a CA given with
- * gf_tls_add_ca and the certificate must name the host of the URL (also
- * sent as SNI). Sessions are remembered per host and port and resumed.
+ * gf_tls_add_ca and the certificate must name the host of the URL. A DNS
+ * name is sent as SNI. An IP literal is not (RFC 6066 section 3) and is
+ * matched against the certificate's iPAddress subjectAltName: mbedTLS 3.5
+ * and later can; on 2.28, which compares names only, an IP literal always
+ * fails with GF_E_TLS_NAME (address servers by name there).
+ *
+ * Sessions are remembered per host and port and resumed: TLS 1.2 session
+ * IDs and tickets, TLS 1.3 tickets (they arrive after the handshake; the
+ * latest one is kept).
+ *
+ * Record size: TLS lets a server send 16 KB records, and mbedTLS needs
+ * each whole in its input buffer (MBEDTLS_SSL_IN_CONTENT_LEN). With a
+ * smaller buffer, the client asks for records that fit with
+ * max_fragment_length (RFC 6066, TLS 1.2; needs
+ * MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) and speaks TLS 1.2 only, since mbedTLS's
+ * TLS 1.3 has no such extension unless MBEDTLS_SSL_RECORD_SIZE_LIMIT
+ * (RFC 8449) is compiled in. A server that still sends a record over the
+ * buffer ends the connection with GF_E_TLS_RECORD_SIZE.
+ *
+ * mbedTLS 3.x, PSA: gf_tls_setup calls psa_crypto_init(), which sets up one
+ * state for the whole process and counts nothing. giofetch counts its set-up
+ * contexts, and gf_tls_free of the last one calls mbedtls_psa_crypto_free().
+ * Set up and free contexts from one thread at a time. An application that
+ * uses PSA itself, outside giofetch, builds with GF_TLS_KEEP_PSA=1 and ends
+ * PSA on its own.
  */
 #ifndef GIOFETCH_TLS_H
 #define GIOFETCH_TLS_H
@@ -26,6 +54,12 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* 1: never call mbedtls_psa_crypto_free(); the application ends PSA itself.
+ * Default 0: the last gf_tls_free ends it (mbedTLS 3.x only). */
+#ifndef GF_TLS_KEEP_PSA
+#define GF_TLS_KEEP_PSA 0
 #endif
 
 /* One remembered session (private). */
@@ -56,6 +90,9 @@ typedef struct gf_tls {
     bool open;
     bool has_ca;
     bool verify;
+    bool psa_held;           /* this context counts in PSA's users          */
+    bool tls13;              /* the open connection speaks TLS 1.3          */
+    const char *ip_host;     /* during a handshake: the IP literal to check */
     uint32_t clock;
     int session_slot;        /* slot of the open connection's host, or -1   */
     unsigned handshakes;     /* handshakes done (for tests and -v)          */
@@ -63,13 +100,20 @@ typedef struct gf_tls {
     gf_tls_session sessions[GF_TLS_SESSIONS];
 } gf_tls;
 
-/* Zero the state. Cannot fail. */
-void gf_tls_init(gf_tls *tls);
+/* Zero the state. Returns GF_OK, or GF_E_CONFIG when the program was built
+ * with other limits than the library (gf_tls's size follows GF_TLS_SESSIONS
+ * and GF_HOST_MAX; see GF_CONFIG_ID): then only the first field is written,
+ * gf_tls_setup and gf_tls_add_ca return GF_E_CONFIG, gf_tls_free does
+ * nothing. A macro, like gf_client_init, so that the size is the caller's. */
+#define gf_tls_init(tls) gf_tls_init_for((tls), sizeof(gf_tls), GF_CONFIG_ID)
+gf_status gf_tls_init_for(gf_tls *tls, size_t size, uint32_t config_id);
 
 /*
  * Seed the RNG (CTR-DRBG) from the port's entropy function and set up a TLS
- * 1.2+ client configuration with verification required.
- * Returns GF_OK or GF_E_TLS (no entropy, or mbedTLS refused the setup).
+ * client configuration (TLS 1.2, and 1.3 where the library has it) with
+ * verification required. On mbedTLS 3.x it also starts PSA crypto.
+ * Returns GF_OK, GF_E_TLS (no entropy, PSA or mbedTLS refused the setup) or
+ * GF_E_CONFIG (see gf_tls_init).
  */
 gf_status gf_tls_setup(gf_tls *tls, const gf_port *port);
 
@@ -77,7 +121,7 @@ gf_status gf_tls_setup(gf_tls *tls, const gf_port *port);
  * Add trusted CA certificates: PEM (one or many, with or without the final
  * NUL) or one DER certificate. Certificates a bundle holds that mbedTLS
  * cannot parse are skipped as long as one was added.
- * Returns GF_OK or GF_E_TLS_CA.
+ * Returns GF_OK, GF_E_TLS_CA or GF_E_CONFIG (see gf_tls_init).
  */
 gf_status gf_tls_add_ca(gf_tls *tls, const unsigned char *buf, size_t len);
 
@@ -102,8 +146,13 @@ size_t gf_tls_ca_count(const gf_tls *tls);
  */
 void gf_tls_insecure_for_tests(gf_tls *tls);
 
-/* Free everything mbedTLS allocated. Safe on NULL and twice. */
+/* Free everything mbedTLS allocated (and, for the last context, PSA's
+ * state; see above). Safe on NULL and twice. */
 void gf_tls_free(gf_tls *tls);
+
+/* The mbedTLS version giofetch was compiled with and the TLS versions it
+ * speaks, e.g. "mbedTLS 3.6.6, TLS 1.2 and 1.3". A static string. */
+const char *gf_tls_library(void);
 
 #ifdef __cplusplus
 }

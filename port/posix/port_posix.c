@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,9 +93,35 @@ static int32_t map_errno(int e)
         return GF_PORT_E_REFUSED;
     case ETIMEDOUT:
         return GF_PORT_E_TIMEOUT;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+        return GF_PORT_E_RESOURCES;
     default:
         return GF_PORT_E_FAILED;
     }
+}
+
+static int32_t resources_or_failed(int e)
+{
+    return map_errno(e) == GF_PORT_E_RESOURCES ? GF_PORT_E_RESOURCES : GF_PORT_E_FAILED;
+}
+
+/* Out of descriptors or memory right now? glibc's resolver reports a name
+ * it could not look up for want of a descriptor (for /etc/hosts or a DNS
+ * socket) as EAI_NONAME or EAI_AGAIN, not as EAI_SYSTEM: so when a lookup
+ * fails, a socket we cannot open tells the real cause. */
+static bool out_of_resources(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        fd = socket(AF_INET6, SOCK_DGRAM, 0);
+    if (fd >= 0) {
+        close(fd);
+        return false;
+    }
+    return map_errno(errno) == GF_PORT_E_RESOURCES;
 }
 
 /* Connect one address within timeout_ms; a socket fd or a GF_PORT_E_ code. */
@@ -104,7 +131,7 @@ static int32_t connect_one(const struct addrinfo *ai, uint32_t timeout_ms)
     int one = 1, err = 0;
     socklen_t len = sizeof(err);
     if (fd < 0)
-        return GF_PORT_E_FAILED;
+        return map_errno(errno) == GF_PORT_E_RESOURCES ? GF_PORT_E_RESOURCES : GF_PORT_E_FAILED;
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
         close(fd);
@@ -125,8 +152,9 @@ static int32_t connect_one(const struct addrinfo *ai, uint32_t timeout_ms)
     }
     int r = wait_fd(fd, POLLOUT, timeout_ms);
     if (r <= 0) {
+        int32_t code = r == 0 ? GF_PORT_E_TIMEOUT : resources_or_failed(errno);
         close(fd);
-        return r == 0 ? GF_PORT_E_TIMEOUT : GF_PORT_E_FAILED;
+        return code;
     }
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
         close(fd);
@@ -148,8 +176,12 @@ static int32_t port_connect(void *ctx, const char *host, uint16_t port, uint32_t
     hints.ai_flags = AI_NUMERICSERV;
     snprintf(service, sizeof(service), "%u", (unsigned)port);
     int r = getaddrinfo(host, service, &hints, &list);
-    if (r != 0 || list == NULL)
-        return r == EAI_SYSTEM || r == EAI_MEMORY ? GF_PORT_E_FAILED : GF_PORT_E_DNS;
+    if (r != 0 || list == NULL) {
+        int e = errno;
+        if (r == EAI_MEMORY || out_of_resources())
+            return GF_PORT_E_RESOURCES;
+        return r == EAI_SYSTEM ? resources_or_failed(e) : GF_PORT_E_DNS;
+    }
 
     for (ai = list; ai != NULL; ai = ai->ai_next) {
         uint64_t now = now_ms(ctx);
@@ -160,6 +192,10 @@ static int32_t port_connect(void *ctx, const char *host, uint16_t port, uint32_t
         int32_t fd = connect_one(ai, (uint32_t)(end - now));
         if (fd >= 0) {
             result = fd;
+            break;
+        }
+        if (fd == GF_PORT_E_RESOURCES) {
+            result = fd; /* the next address would need the same */
             break;
         }
         /* Remember the most telling failure: a timeout beats a refusal. */
@@ -188,7 +224,7 @@ static int32_t port_send(void *ctx, int32_t handle, const unsigned char *buf, si
         if (r == 0)
             return GF_PORT_E_TIMEOUT;
         if (r < 0)
-            return GF_PORT_E_FAILED;
+            return resources_or_failed(errno);
     }
 }
 
@@ -212,7 +248,7 @@ static int32_t port_recv(void *ctx, int32_t handle, unsigned char *buf, size_t l
         if (r == 0)
             return GF_PORT_E_TIMEOUT;
         if (r < 0)
-            return GF_PORT_E_FAILED;
+            return resources_or_failed(errno);
     }
 }
 

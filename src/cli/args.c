@@ -1,10 +1,11 @@
-/* Command-line arguments: DESIGN.md's CLI contract. Every value is checked
+/* Command-line arguments, as giofetch(1) lists them. Every value is checked
  * here, so a bad one is exit 2 before anything is sent. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -38,7 +39,8 @@ static void help(void)
           "  --out DIR           where files go: DIR/AI/TYPE/hour|day/DATE/NAME\n"
           "  --base-url URL      API base (default https://www.growingio.com; env GIO_BASE_URL)\n"
           "  --expire MIN        link lifetime asked for, 1..10080 (default 5)\n"
-          "  --wait SECONDS      ask again while the export is RUNNING, up to this long (default 0)\n"
+          "  --wait SECONDS      ask again while the export is RUNNING, up to this long (default 0;\n"
+          "                      not for sync, which leaves it for its next run)\n"
           "  --ca-file FILE      CA certificates, PEM file or directory\n"
           "                      (default /etc/ssl/certs/ca-certificates.crt)\n"
           "  --proxy URL         http://[user:pass@]host:port for https (env https_proxy, no_proxy)\n"
@@ -50,7 +52,8 @@ static void help(void)
           "                      each on its own connection; API calls stay one at a time\n"
           "  --json              JSON Lines on stdout, one object per export\n"
           "  -q, --quiet         no messages unless something fails\n"
-          "  -v, --verbose       show requests (never credentials), statuses and retries\n"
+          "  -v, --verbose       show requests (never credentials), statuses, retries and how\n"
+          "                      each file was checked\n"
           "  --version, --help\n"
           "\n"
           "Credentials: --token-file FILE, else GIO_TOKEN; GIO_CLIENT_ID (optional); or\n"
@@ -121,7 +124,31 @@ static int check_date(const cli_opts *o, const char *opt, const char *v)
     gf_status st = gf_period_parse(o->type, v, strlen(v), &p);
     if (st != GF_OK)
         return bad("%s: %s", opt, gf_strerror(st));
+    /* No export exists for a period that has not begun: asking would only
+     * cost API calls (a far --to once made hundreds). */
+    time_t now = time(NULL); /* an unset clock cannot tell: the API answers */
+    if (now >= CLI_CLOCK_SANE_S && gf_period_start_utc(&p) > (int64_t)now)
+        return bad("%s %s: that period has not begun yet (Beijing time, UTC+8)", opt, v);
     return 0;
+}
+
+/* The options that take a value, for this command. */
+static bool known_option(const char *name, cli_command cmd)
+{
+    static const char *const any[] = {"--project", "--type",    "--data",       "--base-url",
+                                      "--ca-file", "--proxy",   "--token-file", "--expire",
+                                      "--wait",    "--timeout", "--retries",    "--lock-wait"};
+    for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+        if (strcmp(name, any[i]) == 0)
+            return true;
+    }
+    if (strcmp(name, "--date") == 0)
+        return cmd != CMD_SYNC;
+    if (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)
+        return cmd == CMD_SYNC;
+    if (strcmp(name, "--out") == 0)
+        return cmd != CMD_LINKS;
+    return false;
 }
 
 int cli_parse(int argc, char **argv, cli_opts *o)
@@ -141,7 +168,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return -1;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("giofetch %s\n", GF_VERSION);
+        printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
         return -1;
     }
     if (argc < 2) {
@@ -179,7 +206,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             return -1;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("giofetch %s\n", GF_VERSION);
+            printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
             return -1;
         }
         if (strncmp(a, "--", 2) != 0)
@@ -189,6 +216,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             return bad("unknown option '%s'%s", a, "");
         memcpy(name, a, n);
         name[n] = '\0';
+        if (!known_option(name, o->cmd))
+            return bad("unknown option '%s' for %s", name, argv[1]);
         if (a[n] == '=')
             v = a + n + 1;
         else if (i + 1 < argc)
@@ -222,6 +251,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             if (!number(v, 1, GF_EXPIRE_MAX, &o->expire_min))
                 return bad("--expire must be 1..10080 minutes, not '%s'%s", v, "");
         } else if (strcmp(name, "--wait") == 0) {
+            if (o->cmd == CMD_SYNC)
+                return bad("sync never waits: a RUNNING period is fetched by the next run "
+                           "(--wait is for links and fetch)%s%s", "", "");
             if (!number(v, 0, 7 * 86400, &o->wait_s))
                 return bad("--wait must be 0..604800 seconds, not '%s'%s", v, "");
         } else if (strcmp(name, "--timeout") == 0) {
@@ -237,7 +269,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             if (!number(v, 0, 86400, &o->lock_wait_s))
                 return bad("--lock-wait must be 0..86400 seconds, not '%s'%s", v, "");
         } else {
-            return bad("unknown option '%s' for this command%s", name, "");
+            return bad("unknown option '%s' for %s", name, argv[1]);
         }
     }
 

@@ -10,7 +10,7 @@
 #include "giofetch/giofetch.h"
 #include "giofetch/tls.h"
 
-/* Exit codes: DESIGN.md's table. */
+/* Exit codes, as giofetch(1) and README.md list them. */
 enum {
     EXIT_DONE = 0,
     EXIT_USAGE = 2,
@@ -23,6 +23,10 @@ enum {
     EXIT_DOWNLOAD = 9,
     EXIT_LOCAL = 10
 };
+
+/* Before this, the clock cannot be right: a board that has not synced
+ * yet. GrowingIO keeps 15 days of data, none of it this old. */
+#define CLI_CLOCK_SANE_S 1577836800 /* 2020-01-01 */
 
 typedef enum cli_command { CMD_LINKS, CMD_FETCH, CMD_SYNC } cli_command;
 
@@ -54,11 +58,22 @@ void cli_error(const char *fmt, ...);   /* always shown */
 void cli_warn(const char *fmt, ...);    /* always shown */
 void cli_note(const char *fmt, ...);    /* hidden by -q */
 void cli_event(void *user, const gf_event *ev); /* the library's events */
-void cli_progress_file(const char *label, size_t index, size_t count);
+/* A file's download begins; held: the bytes already on disk (a resume). */
+void cli_progress_file(const char *label, size_t index, size_t count, uint64_t held);
 void cli_progress_end(void);
 int cli_last_http_status(void);
 /* Set what cli_last_http_status says (a job's own last status). */
 void cli_set_last_http_status(int status);
+/* What retry and wait lines are about ("visit 20261130 part-1.csv.gz"). */
+void cli_subject(const char *fmt, ...);
+/* host:port of the last connection attempt (the proxy's when tunnelling),
+ * IPv6 literals in brackets; "" before the first. */
+const char *cli_connect_target(void);
+/* Whether that connect was to the proxy, and why the proxy could not be
+ * reached (from the library's notice). */
+bool cli_connect_via_proxy(void);
+gf_status cli_proxy_cause(void);
+void cli_host_port(char *out, size_t cap, const char *host, unsigned port);
 /* Copy untrusted text for a terminal: control bytes become '?', at most
  * cap-1 bytes. */
 void cli_sanitize(char *dst, size_t cap, const char *src, size_t len);
@@ -88,6 +103,13 @@ typedef struct cli_net {
 } cli_net;
 int cli_net_setup(const cli_opts *o, cli_net *n);
 void cli_net_free(cli_net *n);
+
+/* st in words for a message: the host and port it is about, and the next
+ * step where one is obvious (--ca-file, the clock, the token). */
+void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap);
+/* st says the API cannot be reached or trusted at all (connect, proxy, TLS):
+ * every later call would fail the same way. */
+bool cli_api_unreachable(gf_status st);
 
 /* Exit code for a status of the API stage (download == false) or of a
  * download. */

@@ -18,6 +18,7 @@ typedef struct folder {
     bool complete;           /* had a MANIFEST before this run              */
     bool present;            /* listed in the answer                        */
     size_t first, count;     /* its links in ans->link                      */
+    size_t fetched;          /* files downloaded by this run                */
     int exit;                /* outcome                                     */
     gf_status st;            /* first failure                               */
     char dir[STORE_PATH_MAX];
@@ -31,6 +32,7 @@ typedef struct file_state {
     uint64_t bytes;
     char md5[33];
     struct store_file *open; /* its .part while it downloads               */
+    const char *verified;    /* how this run checked it; NULL: not fetched  */
 } file_state;
 
 typedef struct job {
@@ -41,6 +43,7 @@ typedef struct job {
     folder f[GF_DATA_TYPES];
     bool planned;
     bool download_failed;
+    bool disk_full;          /* no room: later exports cannot do better     */
     size_t to_fetch, fetched;
     uint64_t bytes;
 } job;
@@ -61,6 +64,15 @@ static const char *state_name(gf_export_state s)
 }
 
 static int max_exit(int a, int b) { return a > b ? a : b; }
+
+static bool no_room(int err) { return err == ENOSPC || err == EDQUOT; }
+
+/* How a download was checked, as --json and -v name it: md5-header,
+ * content-md5, etag or size. */
+static const char *verified_kind(const gf_download_result *res)
+{
+    return gf_verified_name(res->verified);
+}
 
 /* The folder that holds link i. */
 static int folder_of(const job *j, size_t i)
@@ -114,7 +126,9 @@ static gf_status plan(void *user, const gf_answer *a)
             continue;
         int rc = store_mkdirs(f->dir);
         if (rc != 0) {
-            cli_error("cannot create %s: %s", f->dir, strerror(rc));
+            cli_error("%s %s: cannot create %s: %s", gf_data_type_name((gf_data_type)t), j->date,
+                      f->dir, strerror(rc));
+            j->disk_full |= no_room(rc);
             return GF_E_SINK;
         }
         j->to_fetch += f->count;
@@ -145,7 +159,8 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         /* Complete and verified by an earlier run: only its MD5 is needed. */
         int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
         if (rc != 0) {
-            cli_error("cannot read %s/%s: %s", f->dir, fs->name, strerror(rc));
+            cli_error("%s %s %s: cannot read %s/%s: %s", gf_data_type_name((gf_data_type)t),
+                      j->date, fs->name, f->dir, fs->name, strerror(rc));
             return GF_E_SINK;
         }
         fs->done = true;
@@ -161,14 +176,17 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         return GF_E_ARGUMENT; /* more files at once than --jobs */
     int rc = store_open(sf, f->dir, fs->name);
     if (rc != 0) {
-        cli_error("cannot write %s/%s.part: %s", f->dir, fs->name, strerror(rc));
+        cli_error("%s %s %s: cannot write %s/%s.part: %s", gf_data_type_name((gf_data_type)t),
+                  j->date, fs->name, f->dir, fs->name, strerror(rc));
+        j->disk_full |= no_room(rc);
         return GF_E_SINK;
     }
     fs->open = sf;
     open_taken[sf - open_files] = true;
     char label[64];
     snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
-    cli_progress_file(label, j->fetched, j->to_fetch);
+    cli_subject("%s %s", label, fs->name);
+    cli_progress_file(label, j->fetched, j->to_fetch, sf->opened_with);
     *sink = &sf->sink;
     return GF_OK;
 }
@@ -180,6 +198,9 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     int t = folder_of(j, i);
     file_state *fs = &files[i];
     int err = fs->open != NULL ? fs->open->err : 0;
+    char part[STORE_PATH_MAX] = "";
+    if (fs->open != NULL)
+        snprintf(part, sizeof(part), "%s", fs->open->part);
     (void)a;
     if (fs->open != NULL) {
         store_close(fs->open);
@@ -189,29 +210,43 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     cli_progress_end();
     if (t < 0)
         return GF_OK;
+    const char *dname = gf_data_type_name((gf_data_type)t);
+    folder *f = &j->f[t];
+    cli_subject("%s %s", dname, j->date); /* a re-ask is about the export */
     if (st == GF_OK) {
         fs->done = true;
         fs->bytes = res->bytes;
+        fs->verified = verified_kind(res);
         hex_md5(res->md5, fs->md5);
         j->fetched++;
+        f->fetched++;
         j->bytes += res->bytes;
+        if (res->verified == GF_VERIFIED_SIZE)
+            cli_note("%s %s %s: checked by size only: the server sent no MD5", dname, j->date,
+                     fs->name);
+        else if (j->o->verbose)
+            cli_note("%s %s %s: %llu bytes, MD5 %s matches the server's (%s)", dname, j->date,
+                     fs->name, (unsigned long long)res->bytes, fs->md5, fs->verified);
         return GF_OK;
     }
     fs->st = st;
     j->download_failed = true;
-    folder *f = &j->f[t];
     if (f->st == GF_OK)
         f->st = st;
     if (st == GF_E_SINK) {
-        cli_error("%s/%s: %s", f->dir, fs->name, strerror(err));
+        /* The .part is where the bytes were going: that is what failed. */
+        cli_error("%s %s %s: %s: %s", dname, j->date, fs->name, part, strerror(err));
+        j->disk_full |= no_room(err);
         return st; /* the disk is the problem: stop here */
     }
-    if (st == GF_E_HTTP_STATUS)
-        cli_error("%s %s %s: HTTP status %d from the file host", gf_data_type_name((gf_data_type)t),
-                  j->date, fs->name, cli_last_http_status());
-    else
-        cli_error("%s %s %s: %s", gf_data_type_name((gf_data_type)t), j->date, fs->name,
-                  gf_strerror(st));
+    if (st == GF_E_HTTP_STATUS) {
+        cli_error("%s %s %s: HTTP status %d from the file host", dname, j->date, fs->name,
+                  cli_last_http_status());
+    } else {
+        char why[600];
+        cli_explain(j->n, st, why, sizeof(why));
+        cli_error("%s %s %s: %s", dname, j->date, fs->name, why);
+    }
     return GF_OK;
 }
 
@@ -240,17 +275,17 @@ static void json_end(int exit_code, const char *error)
 }
 
 /* The error text of an API-stage failure, with the details that help. */
-static void api_error_text(gf_status st, char *out, size_t cap)
+static void api_error_text(const cli_net *n, gf_status st, char *out, size_t cap)
 {
     if (st == GF_E_API_ERROR) {
         char msg[512];
         cli_sanitize(msg, sizeof(msg), ans.error_msg.ptr ? ans.error_msg.ptr : "",
                      ans.error_msg.len);
         snprintf(out, cap, "the API reported an error: %s", msg[0] ? msg : "(no errorMsg)");
-    } else if (st == GF_E_HTTP_STATUS || st == GF_E_AUTH) {
+    } else if (st == GF_E_HTTP_STATUS) {
         snprintf(out, cap, "%s (HTTP %d from the API)", gf_strerror(st), cli_last_http_status());
     } else {
-        snprintf(out, cap, "%s", gf_strerror(st));
+        cli_explain(n, st, out, cap);
     }
 }
 
@@ -271,6 +306,8 @@ static int folder_path(const cli_opts *o, job *j, int t)
  * counts (done, waiting, missing, failed) per type go to tally when set. */
 typedef struct tally {
     unsigned done, waiting, missing, failed;
+    bool disk_full;          /* out of room: stop                           */
+    bool unreachable;        /* the API cannot be reached or trusted: stop  */
 } tally;
 
 static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
@@ -306,6 +343,10 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
     }
 
     gf_status st = GF_OK;
+    if (only_type >= 0)
+        cli_subject("%s %s", gf_data_type_name((gf_data_type)only_type), j.date);
+    else
+        cli_subject("all types %s", j.date);
     if (!all_complete) {
         gf_fetch_handler fh = {&j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
                                o->cmd == CMD_LINKS ? NULL : fetch_done};
@@ -325,7 +366,7 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
     error[0] = '\0';
     bool api_failed = !all_complete && !j.planned;
     if (api_failed)
-        api_error_text(st, error, sizeof(error));
+        api_error_text(n, st, error, sizeof(error));
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
         folder *f = &j.f[t];
         const char *type_error = NULL;
@@ -358,7 +399,9 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
             if (ok == f->count) {
                 int e = store_write_manifest(f->dir, entries, ok);
                 if (e != 0) {
-                    cli_error("cannot write %s/MANIFEST: %s", f->dir, strerror(e));
+                    cli_error("%s %s: cannot write %s/MANIFEST: %s",
+                              gf_data_type_name((gf_data_type)t), j.date, f->dir, strerror(e));
+                    j.disk_full |= no_room(e);
                     worst = EXIT_LOCAL;
                     type_error = "cannot write the MANIFEST";
                 }
@@ -376,6 +419,9 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
         code = max_exit(code, f->exit);
 
         if (tl != NULL) {
+            tl->disk_full |= j.disk_full;
+            if (api_failed && cli_api_unreachable(st))
+                tl->unreachable = true;
             if (f->exit == EXIT_DONE)
                 tl->done++;
             else if (f->exit == EXIT_RUNNING)
@@ -407,9 +453,11 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
                 size_t count = 0;
                 if (f->complete)
                     count = store_read_manifest(f->dir, entries, GF_LINKS_MAX);
+                printf(",\"dir\":");
+                cli_json_str(stdout, f->dir, strlen(f->dir));
                 printf(",\"files\":[");
                 for (size_t k = 0, shown = 0; k < (f->complete ? count : f->count); k++) {
-                    const char *name, *md5;
+                    const char *name, *md5, *verified = NULL;
                     uint64_t bytes;
                     if (f->complete) {
                         name = entries[k].name;
@@ -422,12 +470,20 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
                         name = fs->name;
                         md5 = fs->md5;
                         bytes = fs->bytes;
+                        verified = fs->verified;
                     }
                     printf("%s{\"name\":", shown++ ? "," : "");
                     cli_json_str(stdout, name, strlen(name));
-                    printf(",\"bytes\":%llu,\"md5\":\"%s\"}", (unsigned long long)bytes, md5);
+                    /* verified: null for a file this run did not fetch (it
+                     * was checked when an earlier run fetched it). */
+                    printf(",\"bytes\":%llu,\"md5\":\"%s\",\"verified\":", (unsigned long long)bytes,
+                           md5);
+                    if (verified != NULL)
+                        printf("\"%s\"}", verified);
+                    else
+                        printf("null}");
                 }
-                printf("]");
+                printf("],\"fetched\":%zu", f->fetched);
             }
             json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
         } else if (o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
@@ -459,14 +515,10 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* Before this, the clock cannot be right: a board that has not synced
- * yet. GrowingIO keeps 15 days of data, none of it this old. */
-#define CLOCK_SANE_S 1577836800 /* 2020-01-01 */
-
 static int default_period(const cli_opts *o, cli_net *n, gf_period *p)
 {
     int64_t now = n->port.utc_s(n->port.ctx);
-    if (now == GF_PORT_NO_TIME || now < CLOCK_SANE_S) {
+    if (now == GF_PORT_NO_TIME || now < CLI_CLOCK_SANE_S) {
         cli_error("the clock is not set: give --date (or --from and --to)");
         return EXIT_USAGE;
     }
@@ -507,14 +559,16 @@ static void lock_waiting(const char *path, uint32_t wait_s)
 static int with_lock(const cli_opts *o, int *fd)
 {
     char path[STORE_PATH_MAX];
-    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), lock_waiting);
+    const char *step = "";
+    path[0] = '\0';
+    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), &step, lock_waiting);
     if (rc == EWOULDBLOCK) {
         cli_error("could not get the lock %s: another giofetch still holds it after %u s", path,
                   (unsigned)o->lock_wait_s);
         return EXIT_LOCAL;
     }
     if (rc != 0) {
-        cli_error("cannot lock %s: %s", o->out, strerror(rc));
+        cli_error("cannot %s %s: %s", step, path[0] != '\0' ? path : o->out, strerror(rc));
         return EXIT_LOCAL;
     }
     return 0;
@@ -542,7 +596,8 @@ int cli_sync(const cli_opts *o, cli_net *n)
 {
     gf_period from, to;
     int rc, fd = -1, code = EXIT_DONE;
-    tally tl = {0, 0, 0, 0};
+    tally tl;
+    memset(&tl, 0, sizeof(tl));
 
     if (o->to != NULL) {
         gf_period_parse(o->type, o->to, strlen(o->to), &to);
@@ -577,8 +632,15 @@ int cli_sync(const cli_opts *o, cli_net *n)
             int e = run_export(o, n, date, t, &tl);
             if (e != EXIT_DONE && e != EXIT_RUNNING && e != EXIT_NOT_EXISTS)
                 code = max_exit(code, e);
-            if (e == EXIT_AUTH || e == EXIT_LOCAL || e == EXIT_USAGE)
-                stop = true; /* nothing later can go better */
+            /* Nothing later can go better after these. A folder that cannot
+             * be written is that folder's problem: go on with the others. */
+            if (e == EXIT_AUTH || e == EXIT_USAGE || tl.disk_full) {
+                stop = true;
+            } else if (tl.unreachable) {
+                cli_error("sync: stopping at %s: the API cannot be reached or trusted, and "
+                          "the later periods would fail the same way", date);
+                stop = true;
+            }
             if (o->all)
                 break;
         }

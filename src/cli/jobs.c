@@ -318,7 +318,10 @@ static void *job_main(void *arg)
             pthread_mutex_unlock(&p->m);
             st = gf_download(&w->cl, w->url, w->sink, &w->res);
             pthread_mutex_lock(&p->m);
-            if (st != GF_E_LINK_EXPIRED || w->fresh)
+            /* A 403 of any reason gets the one re-ask, as in gf_fetch_export. */
+            bool refused = st == GF_E_LINK_EXPIRED || st == GF_E_LINK_SIGNATURE ||
+                           st == GF_E_LINK_DENIED;
+            if (!refused || w->fresh)
                 break; /* a fresh link that expires again fails the file */
             w->state = JOB_EXPIRED;
             pthread_cond_signal(&p->to_main);

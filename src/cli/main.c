@@ -1,5 +1,5 @@
 /* giofetch: fetch GrowingIO raw-data exports. See giofetch --help and
- * giofetch(1); exit codes are DESIGN.md's table (cli.h). */
+ * giofetch(1); exit codes are the enum in cli.h. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "gf_port_posix.h"
@@ -17,7 +18,11 @@
 #define GF_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #endif
 
-/* Read a whole file, NUL-terminated (mbedTLS wants the NUL for PEM). */
+/* No CA bundle is this large; a larger file is not one. */
+#define CA_FILE_MAX (64u << 20)
+
+/* Read a whole file, NUL-terminated (mbedTLS wants the NUL for PEM). NULL
+ * with errno set on failure (EFBIG: over CA_FILE_MAX). */
 static unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -27,7 +32,7 @@ static unsigned char *slurp(const char *path, size_t *len)
         return NULL;
     for (;;) {
         if (cap - n < 8193) {
-            if (cap > (64u << 20)) { /* no CA bundle is this large */
+            if (cap >= CA_FILE_MAX) {
                 free(buf);
                 fclose(f);
                 errno = EFBIG;
@@ -38,6 +43,7 @@ static unsigned char *slurp(const char *path, size_t *len)
             if (b == NULL) {
                 free(buf);
                 fclose(f);
+                errno = ENOMEM;
                 return NULL;
             }
             buf = b;
@@ -47,10 +53,11 @@ static unsigned char *slurp(const char *path, size_t *len)
         if (r == 0)
             break;
     }
-    bool failed = ferror(f) != 0;
+    int err = ferror(f) ? errno : 0;
     fclose(f);
-    if (failed) {
+    if (err != 0) {
         free(buf);
+        errno = err;
         return NULL;
     }
     buf[n++] = '\0';
@@ -58,50 +65,85 @@ static unsigned char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static bool add_ca_file(gf_tls *tls, const char *path)
+/* Add the certificates of one file. 0, or -1 with why filled in. */
+static int add_ca_file(gf_tls *tls, const char *path, char *why, size_t cap)
 {
     size_t len;
     unsigned char *buf = slurp(path, &len);
-    if (buf == NULL)
-        return false;
+    if (buf == NULL) {
+        if (errno == EFBIG)
+            snprintf(why, cap, "%s is over %u MB: not a CA bundle", path, CA_FILE_MAX >> 20);
+        else if (errno == ENOMEM)
+            snprintf(why, cap, "%s does not fit in memory: %s", path, strerror(ENOMEM));
+        else
+            snprintf(why, cap, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
     gf_status st = gf_tls_add_ca(tls, buf, len);
     free(buf);
-    return st == GF_OK;
+    if (st != GF_OK) {
+        char reason[sizeof(tls->reason)];
+        cli_sanitize(reason, sizeof(reason), tls->reason, strlen(tls->reason));
+        snprintf(why, cap, "no CA certificate in %s (%s)", path, reason);
+        return -1;
+    }
+    return 0;
 }
 
-/* A directory as OpenWrt keeps them: every *.crt and *.pem in it. */
-static bool add_ca_dir(gf_tls *tls, const char *dir)
+/* A directory as OpenWrt keeps them: every *.crt and *.pem in it. A file
+ * that holds no certificate is passed over while another one does. */
+static int add_ca_dir(gf_tls *tls, const char *dir, char *why, size_t cap)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    bool any = false;
+    size_t tried = 0, added = 0;
     char path[4096];
-    if (d == NULL)
-        return false;
-    while ((e = readdir(d)) != NULL) {
+    if (d == NULL) {
+        snprintf(why, cap, "cannot open the folder %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    why[0] = '\0';
+    for (;;) {
+        errno = 0;
+        if ((e = readdir(d)) == NULL)
+            break;
         size_t n = strlen(e->d_name);
         if (n < 5 || (strcmp(e->d_name + n - 4, ".crt") != 0 && strcmp(e->d_name + n - 4, ".pem") != 0))
             continue;
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
             continue;
-        any |= add_ca_file(tls, path);
+        tried++;
+        if (add_ca_file(tls, path, why, cap) == 0)
+            added++;
     }
+    int err = errno; /* readdir: NULL and errno set is a failure, not the end */
     closedir(d);
-    return any;
+    if (err != 0) {
+        snprintf(why, cap, "cannot list the folder %s: %s", dir, strerror(err));
+        return -1;
+    }
+    if (added > 0)
+        return 0;
+    if (tried == 0)
+        snprintf(why, cap, "no *.crt or *.pem file in the folder %s", dir);
+    /* else why holds the last file's cause */
+    return -1;
 }
 
 static int load_cas(const cli_opts *o, gf_tls *tls)
 {
     const char *path = o->ca_file != NULL ? o->ca_file : GF_CA_BUNDLE;
+    const char *hint = o->ca_file == NULL ? " (give --ca-file)" : "";
     struct stat sb;
+    char why[600];
     if (stat(path, &sb) != 0) {
-        cli_error("cannot read CA certificates %s: %s%s", path, strerror(errno),
-                  o->ca_file == NULL ? " (give --ca-file)" : "");
+        cli_error("cannot read CA certificates %s: %s%s", path, strerror(errno), hint);
         return EXIT_USAGE;
     }
-    bool ok = S_ISDIR(sb.st_mode) ? add_ca_dir(tls, path) : add_ca_file(tls, path);
-    if (!ok) {
-        cli_error("no usable CA certificate in %s", path);
+    int rc = S_ISDIR(sb.st_mode) ? add_ca_dir(tls, path, why, sizeof(why))
+                                 : add_ca_file(tls, path, why, sizeof(why));
+    if (rc != 0) {
+        cli_error("CA certificates: %s%s", why, hint);
         return EXIT_USAGE;
     }
     return 0;
@@ -236,7 +278,9 @@ int cli_net_setup(const cli_opts *o, cli_net *n)
                                      n->creds.secret_len, n->creds.token, sizeof(n->creds.token));
         memset(n->creds.secret, 0, sizeof(n->creds.secret));
         if (st != GF_OK) {
-            cli_error("could not mint a token: %s", gf_strerror(st));
+            char why[600];
+            cli_explain(n, st, why, sizeof(why));
+            cli_error("could not mint a token: %s", why);
             return cli_exit_for(st, false);
         }
     }
@@ -251,6 +295,100 @@ void cli_net_free(cli_net *n)
     memset(&n->creds, 0, sizeof(n->creds));
 }
 
+/* The status in words, with the host and port it is about and the next
+ * step where one is obvious. */
+void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
+{
+    char origin[GF_HOST_MAX + 16], proxy[GF_HOST_MAX + 16], reason[200], clock[64];
+    const char *target = cli_connect_target();
+    cli_host_port(origin, sizeof(origin), n->cl.http.conn_host, n->cl.http.conn_port);
+    proxy[0] = '\0';
+    if (n->cl.http.proxy != NULL)
+        cli_host_port(proxy, sizeof(proxy), n->proxy.host, n->proxy.port);
+    bool via_proxy = cli_connect_via_proxy() || (proxy[0] != '\0' && strcmp(proxy, target) == 0);
+    switch (st) {
+    case GF_E_DNS:
+    case GF_E_CONNECT_REFUSED:
+    case GF_E_CONNECT_TIMEOUT:
+        snprintf(out, cap, "cannot connect to %s%s: %s", via_proxy ? "the proxy " : "", target,
+                 gf_strerror(st));
+        return;
+    case GF_E_RESET:
+    case GF_E_IDLE_TIMEOUT:
+    case GF_E_NETWORK:
+    case GF_E_DEADLINE:
+    case GF_E_HTTP_TRUNCATED:
+        snprintf(out, cap, "%s: %s", target, gf_strerror(st));
+        return;
+    case GF_E_PROXY:
+    case GF_E_PROXY_DENIED:
+    case GF_E_PROXY_AUTH:
+        snprintf(out, cap, "%s (%s)", gf_strerror(st), proxy[0] != '\0' ? proxy : target);
+        return;
+    case GF_E_PROXY_CONNECT:
+        snprintf(out, cap, "%s %s: %s", gf_strerror(st), proxy,
+                 gf_strerror(cli_proxy_cause() != GF_OK ? cli_proxy_cause() : st));
+        return;
+    case GF_E_TLS:
+    case GF_E_TLS_ALERT:
+    case GF_E_TLS_UNTRUSTED:
+    case GF_E_TLS_NAME:
+    case GF_E_TLS_EXPIRED:
+    case GF_E_TLS_NOT_YET_VALID:
+    case GF_E_TLS_CERT:
+        /* mbedTLS's verify text comes in lines: one line here. */
+        cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
+        for (char *c = reason; *c != '\0'; c++)
+            *c = *c == '?' ? ' ' : *c;
+        if (st == GF_E_TLS_UNTRUSTED) {
+            snprintf(out, cap, "TLS with %s: %s; if its CA is not in the system's bundle, "
+                     "give it with --ca-file", origin, gf_strerror(st));
+        } else if (st == GF_E_TLS_EXPIRED || st == GF_E_TLS_NOT_YET_VALID) {
+            int64_t now = n->port.utc_s(n->port.ctx);
+            time_t t = (time_t)now;
+            struct tm tm;
+            if (now == GF_PORT_NO_TIME || gmtime_r(&t, &tm) == NULL ||
+                strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+                snprintf(clock, sizeof(clock), "not set");
+            snprintf(out, cap, "TLS with %s: %s; check the system clock (it says %s)", origin,
+                     gf_strerror(st), clock);
+        } else {
+            snprintf(out, cap, "TLS with %s: %s%s%s%s", origin, gf_strerror(st),
+                     reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+        }
+        return;
+    case GF_E_AUTH:
+        snprintf(out, cap, "%s (HTTP %d from %s); check the token (--token-file or GIO_TOKEN)",
+                 gf_strerror(st), cli_last_http_status(), origin);
+        return;
+    default:
+        snprintf(out, cap, "%s", gf_strerror(st));
+        return;
+    }
+}
+
+bool cli_api_unreachable(gf_status st)
+{
+    switch (st) {
+    case GF_E_DNS:
+    case GF_E_CONNECT_REFUSED:
+    case GF_E_CONNECT_TIMEOUT:
+    case GF_E_PROXY:
+    case GF_E_NO_TLS:
+    case GF_E_TLS:
+    case GF_E_TLS_ALERT:
+    case GF_E_TLS_UNTRUSTED:
+    case GF_E_TLS_NAME:
+    case GF_E_TLS_EXPIRED:
+    case GF_E_TLS_NOT_YET_VALID:
+    case GF_E_TLS_CERT:
+    case GF_E_TLS_CA:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int cli_exit_for(gf_status st, bool download)
 {
     switch (st) {
@@ -263,6 +401,7 @@ int cli_exit_for(gf_status st, bool download)
     case GF_E_API_ERROR:
         return EXIT_API_ERROR;
     case GF_E_SINK:
+    case GF_E_RESOURCES: /* out of descriptors or memory: this machine's */
         return EXIT_LOCAL;
     default:
         break;

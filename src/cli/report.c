@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,7 +19,12 @@ static struct {
     bool progress_shown;
     char label[96];
     size_t index, count;
+    uint64_t held;             /* bytes on disk when the file was opened    */
     struct timespec start;
+    char subject[200];         /* what retries are about: export, file      */
+    char connect[GF_HOST_MAX + 16]; /* host:port of the last connect         */
+    bool connect_proxy;      /* ... and it was the proxy's                 */
+    gf_status proxy_cause;   /* why the proxy could not be reached         */
 } r;
 
 void cli_report_init(const cli_opts *o)
@@ -77,6 +83,43 @@ int cli_last_http_status(void) { return r.last_http; }
 
 void cli_set_last_http_status(int status) { r.last_http = status; }
 
+void cli_subject(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r.subject, sizeof(r.subject), fmt, ap);
+    va_end(ap);
+}
+
+const char *cli_connect_target(void) { return r.connect; }
+bool cli_connect_via_proxy(void) { return r.connect_proxy; }
+gf_status cli_proxy_cause(void) { return r.proxy_cause; }
+
+void cli_host_port(char *out, size_t cap, const char *host, unsigned port)
+{
+    bool v6 = strchr(host, ':') != NULL && host[0] != '[';
+    snprintf(out, cap, v6 ? "[%s]:%u" : "%s:%u", host, port);
+}
+
+/* The event's "host:port", with an IPv6 literal put in brackets. */
+static void remember_connect(const gf_event *ev, const char *text)
+{
+    r.connect_proxy = ev->proxy;
+    if (ev->host != NULL) {
+        cli_host_port(r.connect, sizeof(r.connect), ev->host, ev->port);
+        return;
+    }
+    const char *colon = strrchr(text, ':');
+    char host[GF_HOST_MAX];
+    if (colon == NULL || (size_t)(colon - text) >= sizeof(host)) {
+        cli_sanitize(r.connect, sizeof(r.connect), text, strlen(text));
+        return;
+    }
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    cli_host_port(r.connect, sizeof(r.connect), host, (unsigned)strtoul(colon + 1, NULL, 10));
+}
+
 static double seconds_since(const struct timespec *t)
 {
     struct timespec now;
@@ -84,11 +127,12 @@ static double seconds_since(const struct timespec *t)
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-void cli_progress_file(const char *label, size_t index, size_t count)
+void cli_progress_file(const char *label, size_t index, size_t count, uint64_t held)
 {
     snprintf(r.label, sizeof(r.label), "%s", label);
     r.index = index;
     r.count = count;
+    r.held = held;
     clock_gettime(CLOCK_MONOTONIC, &r.start);
 }
 
@@ -100,20 +144,42 @@ void cli_progress_end(void)
     }
 }
 
+/* Amounts in MB from 1 MB on, else in KB (a 40 KB file is not "0.0 MB"). */
+static const char *unit_of(uint64_t bytes, double *div)
+{
+    *div = bytes >= 1000000u ? 1e6 : 1e3;
+    return bytes >= 1000000u ? "MB" : "KB";
+}
+
 static void progress(const gf_event *ev)
 {
     if (!r.tty)
         return;
-    double s = seconds_since(&r.start);
-    double mb = (double)ev->done / 1e6;
-    double rate = s > 0.05 ? mb / s : 0.0;
+    double s = seconds_since(&r.start), div, rdiv;
+    /* Only bytes fetched by this run count for the speed: a resumed file
+     * starts with the bytes already on disk (fewer if it restarted). */
+    if (ev->done < r.held)
+        r.held = 0;
+    uint64_t now = ev->done - r.held;
+    uint64_t per_s = s > 0.05 ? (uint64_t)((double)now / s) : 0;
+    const char *unit = unit_of(ev->total > 0 ? ev->total : ev->done, &div);
+    const char *runit = unit_of(per_s, &rdiv);
     if (ev->total > 0)
-        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f of %.1f MB, %.1f MB/s", r.label,
-                r.index + 1, r.count, mb, (double)ev->total / 1e6, rate);
+        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f of %.1f %s, %.1f %s/s",
+                r.label, r.index + 1, r.count, (double)ev->done / div, (double)ev->total / div,
+                unit, (double)per_s / rdiv, runit);
     else
-        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f MB, %.1f MB/s", r.label,
-                r.index + 1, r.count, mb, rate);
+        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f %s, %.1f %s/s", r.label,
+                r.index + 1, r.count, (double)ev->done / div, unit, (double)per_s / rdiv, runit);
     r.progress_shown = true;
+}
+
+/* A failure of the connection itself: the message names where it went. */
+static bool network_failure(gf_status st)
+{
+    return st == GF_E_DNS || st == GF_E_CONNECT_REFUSED || st == GF_E_CONNECT_TIMEOUT ||
+           st == GF_E_RESET || st == GF_E_IDLE_TIMEOUT || st == GF_E_NETWORK ||
+           st == GF_E_HTTP_TRUNCATED;
 }
 
 void cli_event(void *user, const gf_event *ev)
@@ -132,14 +198,18 @@ void cli_event(void *user, const gf_event *ev)
         break;
     case GF_EV_RETRY:
         if (!r.quiet)
-            cli_note("retrying in %.1f s: %s", ev->delay_ms / 1000.0, text);
+            cli_note("%s%sretrying in %.1f s: %s%s%s", r.subject, r.subject[0] ? ": " : "",
+                     ev->delay_ms / 1000.0, network_failure(ev->status) ? r.connect : "",
+                     network_failure(ev->status) ? ": " : "", text);
         break;
     case GF_EV_WAIT:
-        cli_note("export still running; asking again in %.0f s", ev->delay_ms / 1000.0);
+        cli_note("%s%sexport still running; asking again in %.0f s", r.subject,
+                 r.subject[0] ? ": " : "", ev->delay_ms / 1000.0);
         break;
     case GF_EV_CONNECT:
+        remember_connect(ev, text);
         if (r.verbose)
-            cli_note("connecting to %s", text);
+            cli_note("connecting to %s%s", r.connect_proxy ? "proxy " : "", r.connect);
         break;
     case GF_EV_REQUEST:
         if (r.verbose)
@@ -154,6 +224,8 @@ void cli_event(void *user, const gf_event *ev)
             cli_note("TLS: %s", text);
         break;
     case GF_EV_NOTICE:
+        if (ev->proxy && ev->status != GF_OK)
+            r.proxy_cause = ev->status;
         if (r.verbose)
             cli_note("%s", text);
         break;

@@ -74,7 +74,7 @@ static bool taken(char names[][STORE_NAME_MAX], size_t count, const char *name)
     return false;
 }
 
-/* DESIGN.md: the raw last path segment when it is only [A-Za-z0-9._-],
+/* A file keeps the raw last path segment of its link when that is only [A-Za-z0-9._-],
  * 1..128 bytes, no leading dot, not MANIFEST, not ending in .part. */
 static bool safe_segment(const char *s, size_t n)
 {
@@ -126,13 +126,16 @@ static gf_status fail(store_file *f, int err)
     return GF_E_SINK;
 }
 
-static gf_status f_held(void *ctx, uint64_t *bytes)
+/* The ETag is kept for this run only: a .part from an earlier run is
+ * continued only when the server's MD5 checks the result. */
+static gf_status f_held(void *ctx, uint64_t *bytes, char etag[GF_ETAG_MAX + 1])
 {
     store_file *f = ctx;
     struct stat sb;
     if (fstat(f->fd, &sb) != 0)
         return fail(f, errno);
     *bytes = (uint64_t)sb.st_size;
+    memcpy(etag, f->etag, sizeof(f->etag));
     return GF_OK;
 }
 
@@ -181,11 +184,13 @@ static gf_status f_write(void *ctx, const unsigned char *data, size_t len)
     return GF_OK;
 }
 
-static gf_status f_discard(void *ctx)
+static gf_status f_restart(void *ctx, const char *etag)
 {
     store_file *f = ctx;
     if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
         return fail(f, errno);
+    snprintf(f->etag, sizeof(f->etag), "%s", etag);
+    f->opened_with = 0; /* nothing held counts as fetched before this run */
     return GF_OK;
 }
 
@@ -219,25 +224,32 @@ int store_open(store_file *f, const char *dir, const char *name)
     f->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (f->fd < 0)
         return errno;
-    if (lseek(f->fd, 0, SEEK_END) < 0) {
+    off_t end = lseek(f->fd, 0, SEEK_END);
+    if (end < 0) {
         int e = errno;
         close(f->fd);
         f->fd = -1;
         return e;
     }
+    f->opened_with = (uint64_t)end;
     f->sink.ctx = f;
     f->sink.held = f_held;
     f->sink.read_back = f_read_back;
     f->sink.write = f_write;
-    f->sink.discard = f_discard;
+    f->sink.restart = f_restart;
     f->sink.commit = f_commit;
     return 0;
 }
 
 void store_close(store_file *f)
 {
-    if (f->fd >= 0)
-        close(f->fd);
+    struct stat sb;
+    if (f->fd < 0)
+        return;
+    /* An empty .part (a refusal before the first byte) is no progress. */
+    if (fstat(f->fd, &sb) == 0 && sb.st_size == 0)
+        unlink(f->part);
+    close(f->fd);
     f->fd = -1;
 }
 
@@ -255,7 +267,7 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno;
-    gf_crypto_mbedtls.md5_start(&ctx);
+    bool hashed = gf_crypto_mbedtls.md5_start(&ctx) == GF_OK;
     for (;;) {
         ssize_t r = read(fd, buf, sizeof(buf));
         if (r < 0 && errno == EINTR)
@@ -263,16 +275,18 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
         if (r < 0) {
             int e = errno;
             close(fd);
-            gf_crypto_mbedtls.md5_finish(&ctx, md5);
+            (void)gf_crypto_mbedtls.md5_finish(&ctx, md5); /* frees the context */
             return e;
         }
         if (r == 0)
             break;
-        gf_crypto_mbedtls.md5_update(&ctx, buf, (size_t)r);
+        hashed = hashed && gf_crypto_mbedtls.md5_update(&ctx, buf, (size_t)r) == GF_OK;
         total += (uint64_t)r;
     }
     close(fd);
-    gf_crypto_mbedtls.md5_finish(&ctx, md5);
+    hashed = gf_crypto_mbedtls.md5_finish(&ctx, md5) == GF_OK && hashed;
+    if (!hashed)
+        return EIO;
     for (int i = 0; i < 16; i++) {
         hex[2 * i] = digits[md5[i] >> 4];
         hex[2 * i + 1] = digits[md5[i] & 15];
@@ -351,16 +365,30 @@ size_t store_read_manifest(const char *dir, store_entry *e, size_t max)
 /* ---- the lock ---------------------------------------------------------- */
 
 int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap,
-               void (*waiting)(const char *path, uint32_t wait_s))
+               const char **step, void (*waiting)(const char *path, uint32_t wait_s))
 {
+    *step = "create the folder";
     int rc = store_mkdirs(dir);
     if (rc != 0)
         return rc;
     if ((size_t)snprintf(path, cap, "%s/.giofetch.lock", dir) >= cap)
         return ENAMETOOLONG;
+    /* flock needs no write access: a lock file left by another user (root's
+     * cron run) serves everyone who can read it. The mode is what umask
+     * allows of 0644. */
+    *step = "create the lock file";
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        int e = errno;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+            errno = e; /* no lock file, and no right to create one */
+        else
+            *step = "open the lock file";
+    }
     if (fd < 0)
         return errno;
+    *step = "lock";
     for (uint32_t waited = 0;; waited++) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             *out = fd;

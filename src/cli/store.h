@@ -28,12 +28,14 @@ typedef struct store_file {
     int fd;
     int err;
     uint64_t unsynced;       /* bytes written since the last writeback hint */
+    char etag[GF_ETAG_MAX + 1]; /* the validator of the bytes written      */
+    uint64_t opened_with;    /* bytes the .part held when opened        */
     char part[STORE_PATH_MAX];
     char final[STORE_PATH_MAX];
 } store_file;
 
 int store_open(store_file *f, const char *dir, const char *name); /* 0 or errno */
-void store_close(store_file *f);                                 /* keeps the .part */
+void store_close(store_file *f); /* keeps the .part, unless it is empty */
 
 /* One MANIFEST line. */
 typedef struct store_entry {
@@ -49,11 +51,13 @@ int store_write_manifest(const char *dir, const store_entry *e, size_t count);
 /* Read dir/MANIFEST; returns the entries read (0 when absent). */
 size_t store_read_manifest(const char *dir, store_entry *e, size_t max);
 
-/* Take dir/.giofetch.lock (flock), waiting up to wait_s; waiting (may be
- * NULL) is told once when the lock is held by someone else. path receives
- * the lock's path. 0, EWOULDBLOCK when still held, or another errno. */
+/* Take dir/.giofetch.lock (flock), read-write or else read-only, waiting up
+ * to wait_s; waiting (may be NULL) is told once when the lock is held by
+ * someone else. path receives the lock's path, step what was being done
+ * ("create the folder", "create the lock file", "open the lock file",
+ * "lock"). 0, EWOULDBLOCK when still held, or another errno. */
 int store_lock(const char *dir, uint32_t wait_s, int *fd, char *path, size_t cap,
-               void (*waiting)(const char *path, uint32_t wait_s));
+               const char **step, void (*waiting)(const char *path, uint32_t wait_s));
 void store_unlock(int fd);
 
 #endif

@@ -4,6 +4,9 @@
 #                              tests/bench/RESULTS.md (about 6 minutes)
 #   make bench BENCH_RUNS=9    more timed rounds (default 7)
 #   make bench BENCH_ARGS='--skip memory --keep'   see tests/bench/bench.py --help
+#   make bench-tls             only section 4: the default build beside the one in
+#                              build/mbedtls-3.6 (when there): TLS version and suite,
+#                              resumption, 256 MiB over HTTPS, heap (about 1 minute)
 #
 # giofetch, gf_get and the floor program are built with the project's flags
 # (CFLAGS, default -O2). The floor links mbedTLS like the library does.
@@ -14,13 +17,21 @@ BENCH_ARGS ?=
 BENCH_RESULTS ?= tests/bench/RESULTS.md
 BENCH_DEPS := curl wget time valgrind strace ca-certificates
 
-.PHONY: bench bench-build
+.PHONY: bench bench-build bench-tls
 
+# The include and define flags of the build (an mbedTLS of its own) too.
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(@D)
-	$(CC) -std=c99 $(CFLAGS) $(LDFLAGS) -o $@ $< $(GF_TLS_LIBS)
+	$(CC) -std=c99 $(filter -I% -D%,$(GF_BUILD_CFLAGS)) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GF_TLS_LIBS)
 
 bench-build: $(CLI) $(GET) $(BENCH_FLOOR)
+
+BENCH_TLS_RUNS ?= 3
+bench-tls:
+	@DEPS_EXTRA="$(BENCH_DEPS) $(DEPS_EXTRA)" tests/tools/deps.sh
+	@$(MAKE) --no-print-directory bench-build
+	@$(PYTHON) tests/bench/bench.py --bin $(O) --runs $(BENCH_TLS_RUNS) \
+	    --skip timing,instructions,memory,syscalls $(BENCH_ARGS)
 
 bench:
 	@DEPS_EXTRA="$(BENCH_DEPS) $(DEPS_EXTRA)" tests/tools/deps.sh

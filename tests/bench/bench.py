@@ -18,6 +18,12 @@ run on 127.0.0.1 for the whole run. Measured:
      Ir per MB, the fixed cost per run, and a callgrind_annotate profile of giofetch.
   3. heap inside mbedTLS (valgrind massif) for a 16 MiB and a 256 MiB download with the test
      CA only, and with the whole system bundle plus the test CA.
+  4. the two mbedTLS LTS lines side by side, when a second build folder is there (--bin36,
+     default build/mbedtls-3.6 when it holds giofetch): the TLS version and suite each
+     negotiates, resumption over three connections (nginx's $ssl_session_reused with
+     keepalive_requests 1), the time, CPU and max RSS for 256 MiB over HTTPS (giofetch and
+     floor+md5), and mbedTLS's heap peak by call site (test CA only). `--skip
+     timing,instructions,memory,syscalls` runs this part alone (make bench-tls).
 
 The tables are printed and written to --results (markdown). Nothing is asserted: the exit
 status is 0 unless a tool failed to run or fetched wrong bytes.
@@ -136,6 +142,12 @@ class Bench:
         self.bundle = {}
         self.syscalls = {}
         self.sanitize_paths = [(self.work, "<work>"), (TOP + "/", ""), (TOP, ".")]
+        self.libs = []      # [(label, build folder)] for section 4
+        for label, d in (("default", self.bin), ("3.6", args.bin36)):
+            if d and os.access(os.path.join(d, "giofetch"), os.X_OK) and \
+                    os.path.abspath(d) not in [b for _, b in self.libs]:
+                self.libs.append((label, os.path.abspath(d)))
+        self.lib = {}       # label -> results of section 4
 
     # ---- set up ----------------------------------------------------------------------------
 
@@ -152,7 +164,9 @@ class Bench:
         os.makedirs(self.tmp)
         log("== starting nginx (HTTPS and HTTP, same files) and the export API on 127.0.0.1")
         self.s = harness.Servers(os.path.join(self.work, "servers"),
-                                 {"token": TOKEN, "rate_limit": None}, variants=())
+                                 {"token": TOKEN, "rate_limit": None}, variants=(),
+                                 custom_servers={"oneshot": {"directives":
+                                                             "keepalive_requests 1;"}})
         self.token_file = self.s.write_token_file(os.path.join(self.work, "token"))
         self.ca = self.s.ca_file
         log("== making the files (deterministic pseudo-random bytes)")
@@ -294,21 +308,26 @@ class Bench:
 
     # ---- 1. timing -------------------------------------------------------------------------
 
-    def probe_suites(self):
-        """Which suite giofetch and curl say they use with the file host."""
-        self.clean_out()
-        fs = "64k"
-        cmd = self.giofetch_cmd(fs, "https")
-        cmd[cmd.index("-q")] = "-v"
-        text = run_text(cmd)
+    def file_host_tls(self, text):
+        """What giofetch -v says of TLS with the file host: "TLSv1.2 TLS-ECDHE-..." or None."""
         want = "connecting to localhost:%d" % self.s.file_port
         seen = False
         for line in text.splitlines():
             if want in line:
                 seen = True
             elif seen and "TLS: " in line:
-                self.client_suite["giofetch"] = line.split("TLS: ", 1)[1].strip()
-                break
+                return line.split("TLS: ", 1)[1].strip()
+        return None
+
+    def probe_suites(self):
+        """Which suite giofetch and curl say they use with the file host."""
+        self.clean_out()
+        fs = "64k"
+        cmd = self.giofetch_cmd(fs, "https")
+        cmd[cmd.index("-q")] = "-v"
+        tls = self.file_host_tls(run_text(cmd))
+        if tls:
+            self.client_suite["giofetch"] = tls
         got = self.client_suite.get("giofetch", "")
         name = got.split()[-1] if got else ""
         if name.startswith("TLS-"):
@@ -582,6 +601,133 @@ class Bench:
                 if r > 0:
                     runs[name].append(one)
         self.bundle["runs"] = runs
+
+    # ---- 4. the mbedTLS versions ------------------------------------------------------------
+
+    def lib_cmd(self, d, fs, extra=()):
+        cmd = self.giofetch_cmd(fs, "https", extra=extra)
+        cmd[0] = os.path.join(d, "giofetch")
+        return cmd
+
+    def library_runs(self):
+        if len(self.libs) < 2:
+            log("== (one build folder only: no comparison of mbedTLS versions; build "
+                "build/mbedtls-3.6 or give --bin36)")
+        for label, d in self.libs:
+            r = {"dir": d}
+            r["version"] = first_line(run_text([os.path.join(d, "giofetch"), "--version"]))
+            # negotiated version and suite, as the client says (-v) and nginx logged it
+            self.clean_out()
+            off = self.s.filehost.log_offset()
+            cmd = self.lib_cmd(d, "64k")
+            cmd[cmd.index("-q")] = "-v"
+            tls = self.file_host_tls(run_text(cmd))
+            if tls:
+                r["client_tls"] = tls
+            ent = [e for e in self.s.filehost.requests(off) if "/gio-export/" in e.get("path", "")]
+            r["nginx_tls"] = ("%s %s" % (ent[0].get("ssl_protocol"), ent[0].get("ssl_cipher"))
+                              if ent else "?")
+            # resumption: three downloads, one connection each
+            link = self.s.sign_url(self.paths_of["64k"][0], ttl_s=4 * 3600, origin="oneshot")
+            off = self.s.filehost.log_offset()
+            subprocess.run([os.path.join(d, "gf_get"), "--ca", self.ca, link, link, link],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            ent = [e for e in self.s.filehost.requests(off) if "/gio-export/" in e.get("path", "")]
+            r["resumed"] = [e.get("ssl_session_reused") for e in ent]
+            r["resume_proto"] = sorted({e.get("ssl_protocol") for e in ent})
+            name = r.get("client_tls", "").split()[-1] if r.get("client_tls") else DEFAULT_SUITE
+            r["floor_suite"] = name
+            log("   %s: %s; TLS %s (nginx: %s); resumption over 3 connections: %s" % (
+                label, r["version"], r.get("client_tls", "?"), r["nginx_tls"],
+                " ".join(r["resumed"])))
+            self.lib[label] = r
+        # 256 MiB over HTTPS, the builds alternating
+        runs = self.a.runs
+        progs = []
+        for label, d in self.libs:
+            progs.append((label, "giofetch", lambda d=d: self.lib_cmd(d, "256m")))
+            if os.access(os.path.join(d, "gf_floor"), os.X_OK):
+                progs.append((label, "floor+md5", lambda d=d, label=label: [
+                    os.path.join(d, "gf_floor"), "--ca", self.ca, "--suite",
+                    self.lib[label]["floor_suite"], "--md5", "-d", self.out]
+                    + self.links[("256m", "https")]))
+        log("== 1 x 256 MiB over HTTPS per mbedTLS build: %d rounds (+1 warm-up)" % runs)
+        res = {(l, n): [] for l, n, _ in progs}
+        for rnd in range(runs + 1):
+            for label, name, build in progs:
+                self.clean_out()
+                one = self.timed("%s-%s" % (label, name), build())
+                if self.out_bytes() != self.expected["256m"]:
+                    raise RuntimeError("%s %s wrote wrong bytes" % (label, name))
+                if rnd > 0:
+                    res[(label, name)].append(one)
+            if rnd > 0:
+                log("   round %d/%d  %s" % (rnd, runs, "  ".join(
+                    "%s/%s %.2fs" % (l, n, res[(l, n)][-1]["wall"]) for l, n, _ in progs)))
+        for (label, name), rr in res.items():
+            self.lib[label][name] = rr
+        log("== mbedTLS heap per build (massif, 1 x 16 MiB over HTTPS, test CA only)")
+        for label, d in self.libs:
+            self.clean_out()
+            h = self.massif("lib-%s-16m" % label, self.lib_cmd(d, "16m"))
+            self.lib[label]["heap"] = h
+            log("   %s: mbedTLS peak %d B, whole heap peak %d B" % (label, h["mbed_peak"],
+                                                                  h["heap_peak"]))
+
+    def library_report(self, add):
+        if not self.lib:
+            return
+        add("## 4. mbedTLS 2.28 and 3.6")
+        add("")
+        add("The same giofetch source built against each mbedTLS (the default build and "
+            "build/mbedtls-3.6), the same servers (nginx 1.22 with OpenSSL 3.0: TLS 1.2 and "
+            "1.3). 1 x 256 MiB over HTTPS, %d alternating rounds; heap: massif as in section "
+            "3, 1 x 16 MiB, `--ca-file` with the test CA only; resumption: `gf_get` fetching "
+            "one link three times from a listener with `keepalive_requests 1` (one connection "
+            "per download), nginx's `$ssl_session_reused` per connection." % self.a.runs)
+        add("")
+        add("| build | negotiated (giofetch -v) | nginx's log | resumed (3 connections) | "
+            "giofetch wall s | CPU s | max RSS MiB | floor+md5 wall s | mbedTLS heap peak | "
+            "whole heap peak |")
+        add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for label, _ in self.libs:
+            r = self.lib[label]
+            g = r.get("giofetch", [])
+            f = r.get("floor+md5", [])
+            h = r.get("heap", {})
+            add("| %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s B (%.1f KiB) | %s B |" % (
+                lib_name(r["version"]), r.get("client_tls", "?"),
+                r["nginx_tls"], " ".join(x if x == "r" else "." for x in r["resumed"]),
+                ", ".join(r["resume_proto"]),
+                "%.3f" % med([x["wall"] for x in g]) if g else "-",
+                "%.3f" % med([x["cpu"] for x in g]) if g else "-",
+                "%.1f" % (med([x["rss_kb"] for x in g]) / 1024.0) if g else "-",
+                "%.3f" % med([x["wall"] for x in f]) if f else "-",
+                "{:,}".format(h.get("mbed_peak", 0)), h.get("mbed_peak", 0) / 1024.0,
+                "{:,}".format(h.get("heap_peak", 0))))
+        add("")
+        for label, _ in self.libs:
+            h = self.lib[label].get("heap")
+            if not h:
+                continue
+            parts = h["mbed_parts"]
+            rec = sum(b for fn, b in parts if fn.startswith("mbedtls_ssl_setup"))
+            psa = sum(b for fn, b in parts if fn.startswith("psa_"))
+            psa_text = ("; PSA %s B (psa_crypto_local_output_alloc: PSA's copy of the output "
+                        "of a record's decryption, a whole record, held while the record is "
+                        "decrypted, since MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS is off by "
+                        "default; and its key slots)" % "{:,}".format(psa)) if psa else ""
+            add("%s: mbedTLS's heap at its peak, by allocating function. The record buffers "
+                "(mbedtls_ssl_setup: input and output, 16 KB each and their overhead) %s B%s; "
+                "the handshake, certificates and bignums %s B." % (
+                    lib_name(self.lib[label]["version"]), "{:,}".format(rec), psa_text,
+                    "{:,}".format(h["mbed_peak"] - rec - psa)))
+            add("")
+            add("| bytes | allocated in |")
+            add("| --- | --- |")
+            for fn, b in h["mbed_parts"][:12]:
+                add("| %s | %s |" % ("{:,}".format(b), fn))
+            add("")
 
     # ---- report ----------------------------------------------------------------------------
 
@@ -882,6 +1028,8 @@ class Bench:
                     "{:,}".format(h16["mbed_peak"] if h16 else 0), "{:,}".format(hb["mbed_peak"])))
             add("")
 
+        self.library_report(add)
+
         # ---- targets
         add("## Targets (reported, not asserted)")
         add("")
@@ -927,7 +1075,7 @@ class Bench:
             gw = self.gmed(fs, "https", "giofetch", "wall")
             fw = self.gmed(fs, "https", "floor", "wall")
             if gw and fw:
-                row("wall <= 1.15x the floor's over HTTPS (DESIGN.md), %s" % LABELS[fs],
+                row("wall <= 1.15x the floor's over HTTPS, %s" % LABELS[fs],
                     "%.2fx (%.3f vs %.3f s)" % (gw / fw, gw, fw), gw / fw <= 1.15)
         gi = self.ir.get(("16m", "https", "giofetch"))
         fi = self.ir.get(("16m", "https", "floor"))
@@ -1059,6 +1207,20 @@ def loadavg():
         return "?"
 
 
+# An allocating function of mbedTLS linked statically (a build against its own archives):
+# by its name or by its source file, as valgrind shows them ("fn (file.c:line)").
+MBEDTLS_FRAME = re.compile(
+    r"^(?:psa_|mbedtls_)|\((?:ssl_|x509|psa_|pk|ecp|ecdh|ecdsa|bignum|md|pem|asn1|oid|cipher|"
+    r"ctr_drbg|hmac_drbg|entropy|gcm|ccm|chacha|poly1305|aes|sha|rsa|base64|platform|"
+    r"constant_time|debug|net_sockets|dhm|hkdf|block_cipher|lm)\w*\.c:\d+\)")
+
+
+def lib_name(version):
+    """'giofetch 0.1.0 (mbedTLS 3.6.6, TLS 1.2 and 1.3)' -> 'mbedTLS 3.6.6, TLS 1.2 and 1.3'."""
+    m = re.search(r"\((.*)\)", version)
+    return m.group(1) if m else version
+
+
 def parse_massif(path):
     """Peak of the whole heap, and the largest sum over a snapshot of the bytes whose
     allocating function (the depth-1 node) is in mbedTLS, with that sum's parts."""
@@ -1087,7 +1249,7 @@ def parse_massif(path):
             m = node.match(line)
             if m and len(m.group(1)) == 1:
                 desc = re.sub(r"^0x[0-9A-Fa-f]+: ", "", m.group(3))
-                if "mbedtls_" in desc or "/libmbed" in desc:
+                if "mbedtls_" in desc or "/libmbed" in desc or MBEDTLS_FRAME.search(desc):
                     b = int(m.group(2))
                     total += b
                     name = re.sub(r"\(in (?:.*/)?([^/)]*)\)", r"(\1)", desc)
@@ -1111,7 +1273,10 @@ def main(argv):
     ap.add_argument("--no-tmpfs", action="store_true",
                     help="no giofetch@tmpfs row (giofetch writing to /dev/shm: no fsync cost)")
     ap.add_argument("--skip", default="",
-                    help="comma list of: timing, instructions, memory, syscalls")
+                    help="comma list of: timing, instructions, memory, syscalls, libraries")
+    ap.add_argument("--bin36", default=os.path.join(TOP, "build", "mbedtls-3.6"),
+                    help="a second build folder (giofetch, gf_get, gf_floor built against "
+                    "mbedTLS 3.6) for section 4 (default build/mbedtls-3.6 when present)")
     args = ap.parse_args(argv[1:])
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -1132,6 +1297,8 @@ def main(argv):
             b.memory_runs()
         if "syscalls" not in skip:
             b.syscall_runs()
+        if "libraries" not in skip:
+            b.library_runs()
         b.load.append(loadavg())
         text = b.report()
     finally:

@@ -398,6 +398,14 @@ int main(int argc, char **argv)
         mbedtls_ssl_conf_ca_chain(&conf, &cas, NULL);
         mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
         mbedtls_ssl_conf_ciphersuites(&conf, suites);
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+        /* one suite, so one protocol version: TLS 1.3 suites are named TLS1-3-... */
+        if (strncmp(suite, "TLS1-3-", 7) == 0) {
+            mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_3);
+        } else {
+            mbedtls_ssl_conf_max_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_2);
+        }
+#endif
         if (!default_curves) {
 #if MBEDTLS_VERSION_NUMBER >= 0x03010000
             static const uint16_t groups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
@@ -466,6 +474,9 @@ int main(int argc, char **argv)
         mbedtls_x509_crt_free(&cas);
         mbedtls_ctr_drbg_free(&drbg);
         mbedtls_entropy_free(&entropy);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+        mbedtls_psa_crypto_free();
+#endif
     }
     close(c.fd);
     fprintf(stderr, "floor: %s %s bytes=%llu", c.tls ? "https" : "http", c.tls ? suite : "-",

@@ -18,7 +18,10 @@ holds them (name, bytes, md5), in link order.
 import hashlib
 import itertools
 import os
+import pty
+import select
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -123,6 +126,42 @@ def check_output(run, secrets=(), check_stderr=True):
                 line, run.why())
 
 
+def run_on_pty(ctx, out, *more, data="vstr", date=DAY):
+    """Run fetch of one day export (by default the slow vstr file of the fetch tests) with
+    stderr on a pseudo-terminal: (exit, stderr text)."""
+    s = ctx.servers
+    argv = ctx.cli + ["fetch", "--base-url", s.api_base, "--ca-file", s.ca_file, "--project",
+                      AI, "--retries", "1", "--type", "day", "--data", data, "--date", date,
+                      "--out", out] + list(more)
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        slave = None
+        got = b""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                got += chunk
+            elif p.poll() is not None:
+                break
+        p.stdout.read()
+        rc = p.wait(timeout=10)
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
+    return rc, got.decode("utf-8", "replace")
+
+
 # ---- the server's side ----------------------------------------------------------------------
 
 def server_files(s, data_type, export_type="day", date=DAY, behaviour=None, ai=AI):
@@ -144,12 +183,31 @@ def export_dir(out, data_type, export_type="day", date=DAY, ai=AI):
     return os.path.join(out, ai, data_type, export_type, date)
 
 
-def md5_of(path):
-    h = hashlib.md5()
+def file_digest(path, algorithm):
+    """Hex digest of a file, read in 1 MiB blocks (files may be hundreds of MiB)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def md5_of(path):
+    return file_digest(path, "md5")
+
+
+def sha256_file(path):
+    return file_digest(path, "sha256")
+
+
+def md5_tree(root):
+    """{relative path: md5} of every file under root (hidden ones too)."""
+    out = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(d, n)
+            out[os.path.relpath(p, root)] = md5_of(p)
+    return out
 
 
 def tree(root):

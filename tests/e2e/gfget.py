@@ -7,6 +7,9 @@ gf_get fetches its URLs in turn on one HTTP engine and prints, per URL,
 
 then `connects=N handshakes=N`. Results are matched by their gf_strerror() message (the
 constants below), which survives a renumbering of the enum; the number is kept too.
+
+limits(ctx) asks the build for its config.h limits (`gf_get --limits`), so that tests probing
+a limit never repeat its number.
 """
 
 import re
@@ -40,6 +43,7 @@ MSG = {
     "E_TLS_EXPIRED": "certificate expired",
     "E_TLS_NOT_YET_VALID": "certificate not valid yet",
     "E_TLS_CERT": "certificate refused",
+    "E_TLS_RECORD_SIZE": "a TLS record is larger than this build's TLS buffer",
     "E_TLS_CA": "cannot load the CA certificates",
 }
 
@@ -145,3 +149,18 @@ def run(ctx, *args, timeout=60):
     for line in proc.stdout.splitlines():
         ctx.log("  ", line)
     return r
+
+
+_limits = {}
+
+
+def limits(ctx):
+    """{name: value} of the config.h limits gf_get (and the CLI beside it) was built with."""
+    need(ctx)
+    argv = ctx.tool("gf_get")
+    key = tuple(argv)
+    if key not in _limits:
+        out = subprocess.run(argv + ["--limits"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             universal_newlines=True, timeout=60, check=True).stdout
+        _limits[key] = {k: int(v) for k, v in (line.split("=", 1) for line in out.split())}
+    return _limits[key]

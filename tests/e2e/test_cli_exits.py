@@ -1,4 +1,4 @@
-"""Every status and exit code of DESIGN.md's table, through the real CLI: FINISHED 0, RUNNING 3
+"""Every status and exit code of giofetch(1), through the real CLI: FINISHED 0, RUNNING 3
 (and RUNNING then FINISHED within --wait), NOT_EXISTS 4, ERROR 5 (errorMsg shown, sanitized),
 auth 6, unreachable 7, malformed 8, download failed 9, bad usage 2 with no request sent;
 429 / 500 retried within the budget."""
@@ -125,9 +125,10 @@ def test_not_exists_exit_4(ctx):
     assert (o["status"], o["exit"], o["files"]) == ("NOT_EXISTS", 4, []), o
     nothing_final(out)
     links(ctx, "vstr").expect(4)
-    # a future date is sent as it is; the API answers NOT_EXISTS
-    r = links(ctx, "visit", "20991231").expect(4)
-    assert [e["export_date"] for e in r.exports] == ["20991231"], r.exports
+    # a past date the API has nothing for (a future one is refused before any call:
+    # test_cli_ops)
+    r = links(ctx, "visit", "20261001").expect(4)
+    assert [e["export_date"] for e in r.exports] == ["20261001"], r.exports
 
 
 def test_error_exit_5_shows_sanitized_error_msg(ctx):
@@ -310,7 +311,7 @@ def test_bad_usage_exit_2_and_nothing_sent(ctx):
     r = gio(ctx, "links", "--project", "p" * 64, "--type", "day", "--data", "visit",
             "--date", DAY).expect(0)
     assert r.exports[0]["ai"] == "p" * 64, r.exports
-    gio(ctx, "links", "--type", "hour", "--data", "visit", "--date", "2028022923").expect(4)
+    gio(ctx, "links", "--type", "hour", "--data", "visit", "--date", "2024022923").expect(4)
 
 
 # ---- retries within the budget ------------------------------------------------------------

@@ -5,15 +5,11 @@ progress / -q / -v, and the naming rule's fallbacks."""
 import hashlib
 import json
 import os
-import pty
 import re
-import select
-import subprocess
-import time
 
 from cliutil import (AI, DATA_TYPES, DAY, HOUR, TOKEN, base_fixture, check_export_folder,
-                     export_dir, gio, md5_of, no_part_files, only_export_files, server_files,
-                     tree)
+                     export_dir, gio, md5_of, no_part_files, only_export_files, run_on_pty,
+                     server_files, tree)
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -22,7 +18,10 @@ VISIT = {"parts": 3, "rows": 30}
 PAGE_HOUR = {"parts": 2, "rows": 10}
 ALL = {"rows": 10, "types": {"visit": dict(VISIT), "page": {"parts": 2}}}
 SLOW = {"size": 240000, "rate": 400000}
-JSON_KEYS = {"project", "type", "data", "date", "status", "files", "exit", "error"}
+JSON_KEYS = {"project", "type", "data", "date", "status", "dir", "files", "fetched", "exit",
+             "error"}
+# How the library reports a file checked against the server's x-amz-meta-md5-hash today
+VERIFIED_HEX = "md5-header"
 
 
 def FIXTURE():
@@ -100,8 +99,11 @@ def test_fetch_second_run_downloads_nothing(ctx):
     assert s.api_requests("export") == [] and s.file_requests() == []
     o = json.loads(r.out)
     exp = server_files(s, "visit", behaviour=VISIT)
-    assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2]} for e in exp], o
+    # nothing fetched now, so nothing checked now: verified is null
+    assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2], "verified": None}
+                          for e in exp], o
     assert (o["status"], o["exit"], o["error"]) == ("FINISHED", 0, None), o
+    assert o["fetched"] == 0 and o["dir"] == export_dir(out, "visit"), o
 
 
 def test_fetch_without_manifest_reuses_complete_files(ctx):
@@ -131,7 +133,9 @@ def test_fetch_json_files(ctx):
     exp = server_files(s, "visit", behaviour=VISIT)
     assert (o["project"], o["type"], o["data"], o["date"], o["status"], o["exit"],
             o["error"]) == (AI, "day", "visit", DAY, "FINISHED", 0, None), o
-    assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2]} for e in exp], o
+    assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2],
+                           "verified": VERIFIED_HEX} for e in exp], o
+    assert o["fetched"] == len(exp) and o["dir"] == export_dir(out, "visit"), o
     check_export_folder(out, "visit", exp)
     # all types: one object per data type, in type order
     r = fetch(ctx, out, "all", DAY, "day", "--json").expect(0)
@@ -140,8 +144,12 @@ def test_fetch_json_files(ctx):
     for o in objs:
         assert set(o) == JSON_KEYS, sorted(o)
         exp = server_files(s, o["data"], behaviour=type_behaviour(ALL, o["data"]))
-        assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2]}
+        before = o["data"] == "visit"  # complete since the first run: nothing fetched now
+        assert o["files"] == [{"name": e[0], "bytes": len(e[1]), "md5": e[2],
+                               "verified": None if before else VERIFIED_HEX}
                               for e in exp], o
+        assert o["fetched"] == (0 if before else len(exp)), o
+        assert o["dir"] == export_dir(out, o["data"]), o
         assert (o["status"], o["exit"], o["error"]) == ("FINISHED", 0, None), o
 
 
@@ -236,48 +244,14 @@ def test_fetch_no_progress_when_stderr_is_not_a_tty(ctx):
     check_export_folder(out, "vstr", server_files(ctx.servers, "vstr", behaviour=SLOW))
 
 
-def run_on_pty(ctx, out, *more):
-    """Run fetch (the slow vstr file) with stderr on a pseudo-terminal: (exit, stderr text)."""
-    s = ctx.servers
-    argv = ctx.cli + ["fetch", "--base-url", s.api_base, "--ca-file", s.ca_file, "--project",
-                      AI, "--retries", "1", "--type", "day", "--data", "vstr", "--date", DAY,
-                      "--out", out] + list(more)
-    master, slave = pty.openpty()
-    try:
-        p = subprocess.Popen(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
-        os.close(slave)
-        slave = None
-        got = b""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                got += chunk
-            elif p.poll() is not None:
-                break
-        p.stdout.read()
-        rc = p.wait(timeout=10)
-    finally:
-        os.close(master)
-        if slave is not None:
-            os.close(slave)
-    return rc, got.decode("utf-8", "replace")
-
-
 def test_fetch_progress_on_a_tty(ctx):
     s = ctx.servers
     out = out_dir(ctx)
     rc, text = run_on_pty(ctx, out)
     assert rc == 0, "exit %s: %r" % (rc, text)
     assert TOKEN not in text
-    assert "\r" in text and "MB" in text, "no progress on a TTY: %r" % text[:500]
+    # a 240 KB file is counted in KB, not as "0.2 of 0.2 MB"
+    assert "\r" in text and " of 240.0 KB" in text, "no progress on a TTY: %r" % text[:500]
     check_export_folder(out, "vstr", server_files(s, "vstr", behaviour=SLOW))
     # -q: nothing at all, even on a terminal
     out = out_dir(ctx, "quiet")
@@ -392,7 +366,7 @@ def test_fetch_unsafe_names_fall_back_to_part_index(ctx):
 
 
 def test_fetch_link_named_like_the_manifest_temp_file(ctx):
-    """DESIGN's rule keeps `MANIFEST.tmp` (safe characters, not MANIFEST, no .part); the
+    """The naming rule keeps `MANIFEST.tmp` (safe characters, not MANIFEST, no .part); the
     folder must still end up complete: that file and a MANIFEST that checks."""
     s = ctx.servers
     data = [b"first file\n" * 50, b"second file, named MANIFEST.tmp\n" * 40]

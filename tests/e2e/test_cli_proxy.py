@@ -8,11 +8,12 @@ goes direct; https:// (or any other scheme) proxy URLs are refused with exit 2.
 """
 
 import base64
-import hashlib
 import os
 import socket
 import urllib.parse
 
+from hostile import Hostile, close, response, send
+from cliutil import md5_tree
 from proxy import TinyProxy, available
 
 SERVERS = "module"
@@ -77,27 +78,13 @@ def expect_exit(r, code):
         r.returncode, code, r.stderr.strip()[-1500:])
 
 
-def md5_file(path):
-    with open(path, "rb") as f:
-        return hashlib.md5(f.read()).hexdigest()
-
-
-def tree(root):
-    out = {}
-    for d, _, names in os.walk(root):
-        for n in names:
-            p = os.path.join(d, n)
-            out[os.path.relpath(p, root)] = md5_file(p)
-    return out
-
-
 def export_folder(out, date=DATE):
     return os.path.join(out, AI, "visit", "day", date)
 
 
 def check_fetched(s, out, date=DATE):
     """The export's folder holds every served part, verified, and a MANIFEST."""
-    files = tree(export_folder(out, date))
+    files = md5_tree(export_folder(out, date))
     served = {p.rsplit("/", 1)[1]: m["md5"] for p, m in s.filehost.files.items()
               if "/%s/visit/day/%s/" % (AI, date) in p}
     assert "MANIFEST" in files, "no MANIFEST: %s" % sorted(files)
@@ -142,10 +129,10 @@ def test_proxy_option_tunnels_api_and_files(ctx):
     api, files = "localhost:%d" % s.api_port, "localhost:%d" % s.file_port
     assert api in connects and files in connects, "tinyproxy saw CONNECT to %s" % connects
     assert set(connects) == {api, files}, connects
-    assert "connecting to 127.0.0.1:%d" % p.port in r.stderr, \
+    assert "connecting to proxy 127.0.0.1:%d" % p.port in r.stderr, \
         "-v does not show the proxy connection: %s" % r.stderr
-    assert tree(out) == tree(direct), "through the proxy: %s, direct: %s" % (
-        tree(out), tree(direct))
+    assert md5_tree(out) == md5_tree(direct), "through the proxy: %s, direct: %s" % (
+        md5_tree(out), md5_tree(direct))
     check_fetched(s, out)
     # TLS inside the tunnel is with the real host: SNI localhost on every API request.
     recs = s.api_requests("export")
@@ -201,12 +188,15 @@ def test_proxy_credentials_go_to_the_proxy_only(ctx):
     s = ctx.servers
     with proxy_for(ctx, [s.api_port, s.file_port], basic_auth=(USER, PASSWORD)) as p:
         # Without credentials, and with a wrong password: refused by the proxy, exit 7.
-        for url in (p.url, p.url_with(USER, "wrong")):
+        for url in (p.url, p.url_with(USER, "nOtThePw7")):
             out = os.path.join(ctx.tmp, "refused")
             r = run(ctx, "fetch", out, "--proxy", url)
             expect_exit(r, 7)
-            assert "proxy" in r.stderr.lower(), "the message does not say proxy: %s" % r.stderr
-            assert "wrong" not in r.stderr, "the proxy password was printed"
+            # 407 (tinyproxy: 401 for a wrong password): told apart from the proxy's access
+            # rules (403) and from other refusals
+            assert "proxy credentials" in r.stderr and "403" not in r.stderr, \
+                "the message does not say the proxy wants credentials: %s" % r.stderr
+            assert "nOtThePw7" not in r.stderr, "the proxy password was printed"
         assert s.api_requests() == [], "the API was reached past a refusing proxy"
 
         # With them (plain and percent-encoded): the tunnel works.
@@ -237,7 +227,9 @@ def test_proxy_refusing_connect_fails_the_api_stage_with_7(ctx):
         r = run(ctx, "links", None, "--proxy", p.url)
         expect_exit(r, 7)
         assert r.stdout == ""
-        assert "proxy" in r.stderr.lower() and "refused" in r.stderr.lower(), \
+        # tinyproxy answers a CONNECT its ConnectPort rules forbid with 403: its access rules
+        assert "proxy" in r.stderr.lower() and "refused" in r.stderr.lower() and \
+            "403" in r.stderr and "credentials" not in r.stderr, \
             "no clear message: %s" % r.stderr
         out = os.path.join(ctx.tmp, "out")
         r = run(ctx, "fetch", out, "--proxy", p.url, "--json")
@@ -291,8 +283,30 @@ def test_https_or_other_proxy_schemes_are_refused(ctx):
 
 
 def test_unreachable_proxy_is_7(ctx):
+    """A closed proxy port reads as the proxy being unreachable, not a plain "connection
+    refused" that a user would take for the API's."""
     s = ctx.servers
-    r = run(ctx, "links", None, "--proxy", "http://127.0.0.1:%d" % closed_port())
+    port = closed_port()
+    r = run(ctx, "links", None, "--proxy", "http://127.0.0.1:%d" % port)
     expect_exit(r, 7)
     assert r.stdout == ""
+    assert "cannot connect to the proxy" in r.stderr, r.stderr
+    r = run(ctx, "links", None, "--proxy", "http://127.0.0.1:%d" % port, "-v")
+    expect_exit(r, 7)
+    assert "cannot connect to the proxy 127.0.0.1:%d: connection refused" % port in r.stderr, \
+        "-v does not name the proxy and the cause: %s" % r.stderr
+    assert s.api_requests() == []
+
+
+def test_proxy_refusing_with_another_status_shows_it(ctx):
+    """A proxy's refusal other than 403/407 (here a 502) is a proxy error whose status -v
+    shows; nothing reaches the API."""
+    s = ctx.servers
+    with Hostile({"*": [send(response(502, body=b"upstream down")), close()]}) as h:
+        r = run(ctx, "links", None, "--proxy", "http://127.0.0.1:%d" % h.port, "-v")
+        expect_exit(r, 7)
+        assert "proxy" in r.stderr.lower() and "< 502 proxy" in r.stderr, r.stderr
+        assert "403" not in r.stderr and "407" not in r.stderr, r.stderr
+        assert [q.method for q in h.requests] and \
+            all(q.method == "CONNECT" for q in h.requests), [q.method for q in h.requests]
     assert s.api_requests() == []

@@ -19,7 +19,7 @@ import subprocess
 import time
 
 import sampledata
-from cliutil import md5_of
+from cliutil import md5_of, md5_tree
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -154,16 +154,6 @@ def assert_summary_line(r, counts):
     assert line in r.stderr.splitlines(), "no line %r in stderr: %s" % (line, r.stderr[-1500:])
 
 
-def tree(root):
-    """{relative path: md5} of every file under root (hidden ones too)."""
-    out = {}
-    for d, _, names in os.walk(root):
-        for n in names:
-            p = os.path.join(d, n)
-            out[os.path.relpath(p, root)] = md5_of(p)
-    return out
-
-
 def folder(out, data, date, export="day"):
     return os.path.join(out, AI, data, export, date)
 
@@ -200,7 +190,7 @@ def check_complete(s, out, data, date, names, export="day"):
 def check_layout(out):
     """The lock is the only file outside export folders (AI/TYPE/hour|day/DATE/NAME); no .part
     or temporary file is left anywhere."""
-    for rel in tree(out):
+    for rel in md5_tree(out):
         parts = rel.split(os.sep)
         if parts == [LOCK]:
             continue
@@ -291,7 +281,7 @@ def test_sync_range_types_statuses_and_second_run(ctx):
     check_layout(out)
     files1 = s.file_requests()
     assert len(files1) == 2 + 1 + 3, "file requests: %s" % [e["path"] for e in files1]
-    before = tree(out)
+    before = md5_tree(out)
 
     # The second run: nothing downloaded, API calls only for what is not complete.
     s.reset()
@@ -303,7 +293,7 @@ def test_sync_range_types_statuses_and_second_run(ctx):
         "second run's calls: %s" % export_calls(s)
     assert s.file_requests() == [], "second run downloaded something"
     assert_summary_line(r, (5, 2, 1, 0))
-    assert tree(out) == before, "the second run changed files"
+    assert md5_tree(out) == before, "the second run changed files"
 
 
 def test_sync_keeps_to_the_api_rate_limit(ctx):
@@ -438,7 +428,7 @@ def test_sync_stops_early_on_auth_rejected(ctx):
     check_layout(out)
 
 
-def test_sync_stops_early_on_local_error(ctx):
+def test_sync_goes_on_past_a_folder_it_cannot_write(ctx):
     s = ctx.servers
     d1, d2, d3 = days("20261018", 3)
     s.set_fixture(fixture({"day/visit/" + d1: {"parts": 1}, "day/page/" + d1: {"parts": 1},
@@ -446,21 +436,47 @@ def test_sync_stops_early_on_local_error(ctx):
                            "day/visit/" + d3: {"parts": 1}, "day/page/" + d3: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
-    # A regular file where visit d2's folder must go: that folder cannot be made.
+    # A regular file where visit d2's folder must go: that folder cannot be made. The
+    # other folders can: one bad folder must not hold back every newer period.
     os.makedirs(os.path.dirname(folder(out, "visit", d2)))
     with open(folder(out, "visit", d2), "w") as f:
         f.write("in the way\n")
     r = run(ctx, "sync", out, "--type", "day", "--data", "visit,page", "--from", d1,
             "--to", d3, "--json")
-    expect_exit(r, 10)
-    assert export_calls(s) == [("visit", d1), ("page", d1), ("visit", d2)], \
-        "sync goes on after a local error: %s" % export_calls(s)
+    expect_exit(r, 10)  # the end result still says a local error happened
+    assert export_calls(s) == [(t, d) for d in (d1, d2, d3) for t in ("visit", "page")], \
+        "sync stopped at a folder it cannot write: %s" % export_calls(s)
     summ, code = summary_of(r)
-    assert code == 10 and summ == {"done": 2, "waiting": 0, "missing": 0, "failed": 1}, summ
-    assert_summary_line(r, (2, 0, 0, 1))
-    check_complete(s, out, "visit", d1, part_names("visit", d1, 1))
-    assert not os.path.exists(folder(out, "page", d2)) and \
-        not os.path.exists(folder(out, "visit", d3))
+    assert code == 10 and summ == {"done": 5, "waiting": 0, "missing": 0, "failed": 1}, summ
+    assert_summary_line(r, (5, 0, 0, 1))
+    assert "visit %s: cannot create %s: Not a directory" % (d2, folder(out, "visit", d2)) \
+        in r.stderr, r.stderr
+    for t, d in (("visit", d1), ("page", d1), ("page", d2), ("visit", d3), ("page", d3)):
+        check_complete(s, out, t, d, part_names(t, d, 1))
+
+
+def test_sync_stops_early_on_a_full_disk(ctx):
+    if os.geteuid() != 0:
+        ctx.log("not root: no tmpfs to fill; skipped")
+        return
+    s = ctx.servers
+    d1, d2, d3 = days("20261021", 3)
+    s.set_fixture(fixture({"day/visit/" + d: {"size": 200000} for d in (d1, d2, d3)}))
+    s.reset()
+    out = os.path.join(ctx.tmp, "disk")
+    os.makedirs(out)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", out],
+                   check=True)
+    try:
+        r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1,
+                "--to", d3, "--json")
+        expect_exit(r, 10)
+        # d1 fits, d2 fills the disk: d3 would only fill it again
+        assert export_calls(s) == [("visit", d1), ("visit", d2)], export_calls(s)
+        assert "No space left" in r.stderr and ".part" in r.stderr, r.stderr
+    finally:
+        subprocess.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
 
 
 def _expected_default_days(now_utc):
@@ -491,9 +507,14 @@ def test_sync_never_waits_for_running(ctx):
                            "day/visit/" + d2: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
+    # --wait would be a promise sync does not keep: refused before any call
+    r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
+            "--wait", "30")
+    expect_exit(r, 2)
+    assert "--wait" in r.stderr and export_calls(s) == [], (r.stderr, export_calls(s))
     t0 = time.monotonic()
     r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
-            "--wait", "30", "--json")
+            "--json")
     dt = time.monotonic() - t0
     expect_exit(r, 0)
     assert export_calls(s) == [("visit", d1), ("visit", d2)], \
@@ -556,7 +577,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     r = run(ctx, "sync", ref, *args)
     expect_exit(r, 0)
     check_layout(ref)
-    want = tree(ref)
+    want = md5_tree(ref)
     assert len([p for p in want if p.endswith("MANIFEST")]) == 3, sorted(want)
 
     out = os.path.join(ctx.tmp, "out")
@@ -589,7 +610,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     s.reset()
     r = run(ctx, "sync", out, *args)
     expect_exit(r, 0)
-    got = tree(out)
+    got = md5_tree(out)
     assert got == want, "after the kills: %s\nuninterrupted: %s" % (
         sorted(got.items()), sorted(want.items()))
     check_layout(out)
@@ -604,7 +625,7 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
     r = run(ctx, "sync", out, *args)
     expect_exit(r, 0)
     assert export_calls(s) == [] and s.file_requests() == [], "a complete range did work"
-    assert tree(out) == want
+    assert md5_tree(out) == want
 
 
 # ---- the lock -------------------------------------------------------------------------------

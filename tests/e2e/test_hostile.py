@@ -5,7 +5,7 @@ this module runs `giofetch fetch` itself, with a scripted server playing the API
 https with the test CA, or plain http where the case is about HTTP framing) or the file host
 (the API fixture points a link at the scripted server). For every run it asserts:
 
-- the documented exit code (DESIGN.md: 7 API unreachable or failing, incl. network, TLS,
+- the documented exit code (giofetch(1): 7 API unreachable or failing, incl. network, TLS,
   timeout, refused redirect; 8 API answer malformed or over the limits, incl. too many
   redirects; 9 a download failed for any reason);
 - no crash: no signal, no sanitizer report (when the CLI is an ASan/UBSan build);
@@ -34,6 +34,7 @@ import subprocess
 import threading
 import time
 
+import gfget
 from cliutil import AI, TOKEN, base_fixture, check_output, export_dir, tree
 from hostile import (Hostile, chunked, close, close_notify, drip, drip_records, flood, head,
                      raw_send, reset, response, send, sleep)
@@ -45,7 +46,6 @@ DAY = "20261127"
 T = 2                      # --timeout of every run: idle and connect timeout, in seconds
 DEADLINE = 2 * T           # an API call's overall deadline
 RSS_LIMIT_MB = 40
-REDIRECTS_MAX = 5          # GF_REDIRECTS_MAX (config.h default)
 TIME_BIN = "/usr/bin/time"
 EXITS = (0, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
@@ -602,8 +602,8 @@ def test_api_redirect_loop(ctx):
         c = Case(ctx, "api-loop")
         r = c.fetch(base=h.base, max_s=within_api_deadline(ctx)).expect(8)
         assert "too many redirects" in r.err, r.why()
-        n = len(h.requests)
-        assert 2 <= n <= REDIRECTS_MAX + 1, "%d requests for a redirect loop" % n
+        n, redirects_max = len(h.requests), gfget.limits(ctx)["GF_REDIRECTS_MAX"]
+        assert 2 <= n <= redirects_max + 1, "%d requests for a redirect loop" % n
         c.check()
 
 
@@ -807,7 +807,7 @@ def test_file_redirect_loop(ctx):
         c = Case(ctx, "file-loop")
         r = c.fetch(retries=0, max_s=slack(ctx) + 2).expect(9)
         assert "redirect" in r.err, r.why()
-        assert 2 <= len(h.requests) <= REDIRECTS_MAX + 1, h.requests
+        assert 2 <= len(h.requests) <= gfget.limits(ctx)["GF_REDIRECTS_MAX"] + 1, h.requests
         c.check()
 
 
@@ -901,7 +901,7 @@ def test_file_content_length_too_long(ctx):
 def test_link_names_sanitized(ctx):
     """Link names with '..', '/', '%2f', a percent-encoded NUL, '\\'-lookalikes, 1900
     characters, MANIFEST, .part, a leading dot, a name taken ignoring case: each file gets a
-    safe name in the export folder (DESIGN.md's rule), nothing is written anywhere else."""
+    safe name in the export folder (src/ARCHITECTURE.md, "Files"); nothing is written elsewhere."""
     long_seg = "L" * 1900 + ".csv.gz"
     cases = [  # (url path, expected local name)
         ("/n/..", "part-0.csv.gz"),

@@ -1,4 +1,4 @@
-"""The local servers' own tests: they follow and enforce the export API (DESIGN.md), so no
+"""The local servers' own tests: they follow and enforce the export API (gioserver.py), so no
 client test can pass against a server that accepts anything."""
 
 import base64

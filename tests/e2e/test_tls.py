@@ -2,16 +2,23 @@
 
 Verification is never skipped: a good chain passes with --ca; an unknown CA, a self-signed leaf,
 a wrong name, an expired and a not-yet-valid certificate each fail with their own status and
-deliver no body; no CA at all fails too. Keep-alive, a 64 MB download, session resumption
-(nginx's $ssl_session_reused), alerts, a plain-HTTP peer, SNI and truncation are covered too.
+deliver no body, over TLS 1.2 and (where the build speaks it) TLS 1.3; no CA at all fails too.
+Keep-alive, a 64 MB download, session resumption (nginx's $ssl_session_reused) over each TLS
+version, alerts, a plain-HTTP peer, SNI (never for an IP literal) and truncation are covered too.
+
+Which TLS versions the client speaks is asked from the build (`gf_get --version`, the same
+gf_tls_library() text `giofetch --version` shows): mbedTLS 2.28 speaks TLS 1.2 only, 3.6 also
+TLS 1.3.
 """
 
-import hashlib
 import os
+import socket
 import ssl
+import threading
 import urllib.parse
 
 import gfget
+from cliutil import sha256_file
 from gfget import TLS_MESSAGES
 from hostile import (Hostile, close, close_notify, drip, drip_records, head, recv, reset,
                      response, send, sleep)
@@ -28,8 +35,10 @@ SERVER_OPTIONS = {"custom_servers": {
                                   "ssl_session_cache shared:gf_ids:1m;"},  # session IDs
     "oneshot-noresume": {"directives": "keepalive_requests 1; ssl_session_tickets off; "
                                        "ssl_session_cache off;"},
-    # Debian's mbedTLS 2.28 speaks TLS 1.2 only: nginx answers with a protocol_version alert
+    # a build without TLS 1.3 (mbedTLS 2.28) gets a protocol_version alert from this one
     "tls13only": {"directives": "ssl_protocols TLSv1.3;"},
+    "tls12only": {"directives": "ssl_protocols TLSv1.2;"},
+    "oneshot-tls12": {"directives": "keepalive_requests 1; ssl_protocols TLSv1.2;"},
 }}
 
 BIG = 64 * 1024 * 1024
@@ -41,14 +50,35 @@ BAD_CERTS = [  # variant listener, expected status
     ("expired", "E_TLS_EXPIRED"),
     ("future", "E_TLS_NOT_YET_VALID"),
 ]
+# The same certificates behind listeners pinned to one TLS version each.
+for _cert, _ in BAD_CERTS:
+    for _v in ("1.2", "1.3"):
+        SERVER_OPTIONS["custom_servers"]["tls%s-%s" % (_v.replace(".", ""), _cert)] = {
+            "cert": _cert, "directives": "ssl_protocols TLSv%s;" % _v}
+
+_versions = {}
 
 
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def tls_versions(ctx):
+    """The TLS versions the build speaks, from gf_get --version ("mbedTLS 3.6.6, TLS 1.2 and
+    1.3"): a set such as {"1.2", "1.3"}."""
+    gfget.need(ctx)
+    key = tuple(ctx.tool("gf_get"))
+    if key not in _versions:
+        import subprocess
+        text = subprocess.run(ctx.tool("gf_get") + ["--version"], stdout=subprocess.PIPE,
+                              universal_newlines=True, timeout=60, env=ctx.cli_env()).stdout
+        tail = text.split("TLS", 1)[1] if "TLS" in text else ""
+        _versions[key] = {v for v in ("1.2", "1.3") if v in tail}
+        ctx.log("the build: %s" % text.strip())
+    if "1.2" not in _versions[key]:
+        raise AssertionError("gf_get --version names no TLS version")
+    return _versions[key]
+
+
+def newest_tls(ctx):
+    """nginx's name ($ssl_protocol) of the newest version both sides speak."""
+    return "TLSv1.3" if "1.3" in tls_versions(ctx) else "TLSv1.2"
 
 
 def small_file(s):
@@ -74,15 +104,21 @@ def test_good_chain_passes(ctx):
 
 
 def test_bad_certificates_fail_with_their_own_status(ctx):
+    # The variant listeners speak TLS 1.2 and 1.3 (a 3.6 build does them in TLS 1.3); the
+    # pinned ones each speak one version: TLS 1.3 sends the certificate encrypted and mbedTLS
+    # checks it in another state machine, so every failure is checked in each.
     s = ctx.servers
     path = small_file(s)
+    versions = tls_versions(ctx)
     s.reset()
-    for variant, key in BAD_CERTS:
-        out = os.path.join(ctx.tmp, variant + ".out")
-        r = gfget.run(ctx, "--ca", s.ca_file, "-o", out, s.sign_url(path, origin=variant))
-        r.expect(key, connects=1, handshakes=0)
-        r.check(r[0].bytes == 0 and r[0].status == 0, "%s: delivered a body" % variant)
-        r.check(os.path.getsize(out) == 0, "%s: the -o file has content" % variant)
+    for prefix in ("", "tls12-") + (("tls13-",) if "1.3" in versions else ()):
+        for variant, key in BAD_CERTS:
+            origin = prefix + variant
+            out = os.path.join(ctx.tmp, origin + ".out")
+            r = gfget.run(ctx, "--ca", s.ca_file, "-o", out, s.sign_url(path, origin=origin))
+            r.expect(key, connects=1, handshakes=0)
+            r.check(r[0].bytes == 0 and r[0].status == 0, "%s: delivered a body" % origin)
+            r.check(os.path.getsize(out) == 0, "%s: the -o file has content" % origin)
     log = s.file_requests()
     if log:
         raise AssertionError("an HTTP request reached a server whose certificate was refused: "
@@ -140,7 +176,8 @@ def test_64mb_over_tls_is_byte_identical(ctx):
 
 def _three_downloads(ctx, s, origin):
     """Three downloads in one run from a listener that closes after each answer; returns
-    nginx's $ssl_session_reused per connection ("r" resumed, "." full handshake)."""
+    nginx's $ssl_session_reused per connection ("r" resumed, "." full handshake) and the
+    protocol of each."""
     link = s.sign_url(small_file(s), origin=origin)
     s.reset()
     r = gfget.run(ctx, "--ca", s.ca_file, link, link, link)
@@ -148,17 +185,23 @@ def _three_downloads(ctx, s, origin):
     log = s.file_requests()
     r.check(len(log) == 3 and len({e["connection"] for e in log}) == 3,
             "%s: each download needs its own connection: %s" % (origin, log))
-    return r, [e["ssl_session_reused"] for e in log]
+    ctx.log("%s: %s" % (origin, [(e["ssl_protocol"], e["ssl_session_reused"]) for e in log]))
+    return r, [e["ssl_session_reused"] for e in log], {e["ssl_protocol"] for e in log}
 
 
 def test_session_resumption(ctx):
+    # TLS 1.3 (where the build speaks it): tickets arrive after the handshake; session IDs
+    # and TLS 1.2 tickets are resumed on every build
     s = ctx.servers
-    for origin in ("oneshot", "oneshot-ids"):  # session tickets, then session IDs
-        r, reused = _three_downloads(ctx, s, origin)
+    newest = newest_tls(ctx)
+    for origin, proto in (("oneshot", newest), ("oneshot-ids", newest),
+                          ("oneshot-tls12", "TLSv1.2")):
+        r, reused, protos = _three_downloads(ctx, s, origin)
+        r.check(protos == {proto}, "%s: protocol %s, want %s" % (origin, protos, proto))
         r.check(reused == [".", "r", "r"],
                 "%s: $ssl_session_reused %s, want . r r (one full handshake)" % (origin, reused))
     # the comparison: a server that resumes nothing makes three full handshakes
-    r, reused = _three_downloads(ctx, s, "oneshot-noresume")
+    r, reused, _ = _three_downloads(ctx, s, "oneshot-noresume")
     r.check(reused == [".", ".", "."], "oneshot-noresume: %s" % reused)
 
 
@@ -175,12 +218,39 @@ def test_sessions_of_two_hosts_are_kept_apart(ctx):
         raise AssertionError("interleaved hosts (port, reused): %s" % got)
 
 
-def test_alert_mid_handshake_fails_cleanly(ctx):
+def test_tls13_only_server(ctx):
+    # works where the build speaks TLS 1.3; elsewhere nginx's protocol_version alert ends the
+    # handshake at once, before any request
     s = ctx.servers
     link = s.sign_url(small_file(s), origin="tls13only")
+    s.reset()
     r = gfget.run(ctx, "--ca", s.ca_file, "--timeout", "5000", link)
-    r.expect("E_TLS_ALERT", connects=1, handshakes=0)
-    r.check(r.elapsed < 3, "slow failure")
+    if "1.3" in tls_versions(ctx):
+        r.expect("OK", connects=1, handshakes=1)
+        log = s.file_requests()
+        r.check([e["ssl_protocol"] for e in log] == ["TLSv1.3"], "nginx log %s" % log)
+        r.check(log[0]["ssl_cipher"] == "TLS_CHACHA20_POLY1305_SHA256",
+                "ChaCha20-Poly1305 is offered first and nginx follows the client: %s"
+                % log[0]["ssl_cipher"])
+    else:
+        r.expect("E_TLS_ALERT", connects=1, handshakes=0)
+        r.check(r.elapsed < 3, "slow failure")
+        r.check(not s.file_requests(), "a request went out without a handshake")
+
+
+def test_tls12_only_server(ctx):
+    s = ctx.servers
+    link = s.sign_url(small_file(s), origin="tls12only")
+    s.reset()
+    gfget.run(ctx, "--ca", s.ca_file, link, link).expect("OK", "OK", connects=1, handshakes=1)
+    log = s.file_requests()
+    if [(e["ssl_protocol"], e["ssl_cipher"]) for e in log] != \
+            [("TLSv1.2", "ECDHE-ECDSA-CHACHA20-POLY1305")] * 2:
+        raise AssertionError("nginx log %s" % log)
+
+
+def test_alert_mid_handshake_fails_cleanly(ctx):
+    s = ctx.servers
     # a scripted peer: reads the ClientHello, answers a fatal handshake_failure alert
     alert = b"\x15\x03\x03\x00\x02\x02\x28"
     with Hostile(on_connect=[recv(), send(alert), sleep(2), close()]) as h:
@@ -218,6 +288,82 @@ def test_sni_names_the_host(ctx):
     log = s.file_requests()
     if [e["sni"] for e in log] != ["localhost"]:
         raise AssertionError("nginx saw SNI %s" % [e["sni"] for e in log])
+
+
+class SniServer:
+    """A one-connection-at-a-time TLS server on an address of the loopback that records the
+    server_name of each ClientHello (None: no SNI) and answers one small HTTP response."""
+
+    def __init__(self, pki, cert, family=socket.AF_INET, addr="127.0.0.1"):
+        self.names = []
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*pki[cert])
+        self.ctx.sni_callback = lambda sock, name, c: self.names.append(name)
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.bind((addr, 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(5)
+            try:
+                with self.ctx.wrap_socket(conn, server_side=True) as t:
+                    t.recv(4096)
+                    t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                              b"Connection: close\r\n\r\nip")
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+def test_ip_literal_sends_no_sni_and_is_checked_against_the_ip_san(ctx):
+    # RFC 6066 section 3: no IP literal in server_name. The certificate must still name the
+    # address: mbedTLS 3.6 matches its iPAddress subjectAltName (the server certificate has
+    # IP:127.0.0.1); 2.28 cannot, and fails such a host as a name mismatch.
+    s = ctx.servers
+    ip_ok = "1.3" in tls_versions(ctx)  # the 3.x builds; 2.28 is the TLS 1.2-only one
+    for cert, want in (("server", "OK" if ip_ok else "E_TLS_NAME"),
+                       ("wrongname", "E_TLS_NAME"),
+                       ("unknownca-server", "E_TLS_UNTRUSTED")):
+        with SniServer(s.pki, cert) as srv:
+            r = gfget.run(ctx, "--ca", s.ca_file, "https://127.0.0.1:%d/x" % srv.port)
+            r.expect(want, connects=1)
+            r.check(srv.names == [None], "%s: server_name %s for an IP literal"
+                    % (cert, srv.names))
+            if want == "OK":
+                r.check(r[0].bytes == 2, "body")
+    # nginx, by address: same outcome, and its log shows no server name
+    link = s.sign_url(small_file(s)).replace("//localhost:", "//127.0.0.1:", 1)
+    s.reset()
+    r = gfget.run(ctx, "--ca", s.ca_file, link).expect("OK" if ip_ok else "E_TLS_NAME")
+    log = s.file_requests()
+    r.check([e["sni"] for e in log] == ([""] if ip_ok else []), "nginx log %s" % log)
+
+
+def test_ipv6_literal_sends_no_sni(ctx):
+    # The test certificates name 127.0.0.1, not ::1: refused as a name mismatch on every
+    # build, and no server_name went out.
+    s = ctx.servers
+    with SniServer(s.pki, "server", socket.AF_INET6, "::1") as srv:
+        r = gfget.run(ctx, "--ca", s.ca_file, "https://[::1]:%d/x" % srv.port)
+        r.expect("E_TLS_NAME", connects=1, handshakes=0)
+        r.check(srv.names == [None], "server_name %s for [::1]" % srv.names)
 
 
 def test_truncation_without_close_notify(ctx):

@@ -3,48 +3,64 @@
 # Makefile (which provides CC, O, obj, GF_*_SRCS, PYTHON...).
 #
 #   make cross-test ARCH=mipsel|armhf|arm64   unit tests and the end-to-end suite
-#                          against the cross-built CLI under qemu-user (STATIC=1:
-#                          static binaries, in build/<triplet>-static)
-#   make cross ARCH=...    only the cross build (build/<triplet>)
+#                          against the cross-built CLI under qemu-user, in the
+#                          configuration's folder (STATIC=1: static glibc, in
+#                          build/<triplet>-static; LIBC=musl: static musl, in
+#                          build/<arch>-linux-musl; MBEDTLS=3.6 ...)
+#   make cross ARCH=...    only the cross build
+#   make check-linkage     the CLI of this configuration is static exactly when
+#                          it should be (readelf), in its own folder
+#   make check-lfs ARCH=mipsel|armhf   the 32-bit glibc CLI imports no function
+#                          with 32-bit file offsets (open, lseek, fstat, ...)
 #   make firmware          the Cortex-M4 images in build/cortex-m4
 #   make firmware-test     run them on qemu-system-arm -M mps2-an386
-#                          (FW_TLS=: without the mbedTLS images)
+#                          (FW_TLS=: without the mbedTLS images; FW_MBEDTLS=3.6
+#                          FW_MBEDTLS_SRC=<3.6 source tree>: against mbedTLS 3.6,
+#                          in build/cortex-m4-mbedtls-3.6)
 #   make size              code size, stack frames, struct sizes, no-malloc check
 #
 # Every target installs what it needs through tests/tools/deps.sh; the
 # mbedTLS images fetch Debian's mbedTLS source (tests/edge/mbedtls_source.sh).
 
-.PHONY: cross cross-test firmware firmware-test fw-deps fw-mbedtls-objs fw-mbedtls-loop-objs \
-	size size-objs fw-always
+.PHONY: cross cross-test check-linkage check-lfs firmware firmware-test fw-deps fw-mbedtls-objs fw-mbedtls-loop-objs \
+	size size-objs size-musl fw-always
 
 # ===========================================================================
 # Cross builds run under qemu-user
 # ===========================================================================
 
-EDGE_TRIPLET_mipsel := mipsel-linux-gnu
-EDGE_TRIPLET_armhf := arm-linux-gnueabihf
-EDGE_TRIPLET_arm64 := aarch64-linux-gnu
-EDGE_QEMU_mipsel := qemu-mipsel
-EDGE_QEMU_armhf := qemu-arm
-EDGE_QEMU_arm64 := qemu-aarch64
-
-EDGE_TRIPLET = $(EDGE_TRIPLET_$(ARCH))
-EDGE_O = build/$(EDGE_TRIPLET)$(if $(STATIC),-static,)
-EDGE_RUN = $(EDGE_QEMU_$(ARCH)) -L /usr/$(EDGE_TRIPLET)
-EDGE_ARCH_OK = @test -n "$(EDGE_TRIPLET)" || { echo "$@: set ARCH to mipsel, armhf or arm64" >&2; exit 2; }
+EDGE_ARCH_OK = @test -n "$(ARCH)" || { echo "$@: set ARCH to mipsel, armhf or arm64" >&2; exit 2; }
+# Programs beside the CLI that the end-to-end suite runs (ctx.tool()).
+EDGE_TOOLS := $(GET) $(PART) $(EXAMPLE)
 
 cross:
 	$(EDGE_ARCH_OK)
-	@tests/tools/deps.sh $(ARCH)
-	@$(MAKE) --no-print-directory CROSS_COMPILE=$(EDGE_TRIPLET)- O=$(EDGE_O) \
-	    $(EDGE_O)/giofetch $(EDGE_O)/gf_unit $(EDGE_O)/gf_get
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(CLI) $(UNIT) $(EDGE_TOOLS)
 
 # The end-to-end suite runs unchanged; tests/edge/qemu_known.py names the
 # few that cannot pass under qemu-user (and why) and keeps them out of the
 # count, loudly. Any other failure counts.
 cross-test: cross
-	@tests/tools/total.sh "$(EDGE_RUN) $(EDGE_O)/gf_unit" \
-	    "$(PYTHON) tests/edge/qemu_known.py $(ARCH) $(PYTHON) tests/e2e/run.py --cli '$(EDGE_RUN) $(EDGE_O)/giofetch'"
+	@tests/tools/total.sh "$(GF_RUN) $(UNIT)" \
+	    "$(PYTHON) tests/edge/qemu_known.py $(ARCH) $(PYTHON) tests/e2e/run.py --cli '$(GF_RUN) $(CLI)'"
+
+# A static configuration must give a binary without a program interpreter,
+# a dynamic one a binary with one: proof that STATIC=1 after a dynamic build
+# (or the other way round) did not reuse the other's objects or binary.
+READELF ?= $(CROSS_COMPILE)readelf
+check-linkage: $(CLI)
+	@if $(READELF) -l $(CLI) | grep -q 'Requesting program interpreter'; then got=dynamic; else got=static; fi; \
+	want=$(if $(STATIC),static,dynamic); \
+	if [ $$got != $$want ]; then echo "check-linkage: $(CLI) is $$got, this configuration wants $$want" >&2; exit 1; fi; \
+	echo "check-linkage: $(CLI) is $$got, as $(if $(STATIC),STATIC=1,a dynamic build) wants"
+
+# 32-bit glibc: every file function the CLI imports must be the 64-bit-offset
+# one (open64, lseek64, fstat64, ...). tests/edge/check_lfs.sh first proves on
+# a probe built without _FILE_OFFSET_BITS=64 that it notices when one is not.
+check-lfs: $(CLI)
+	$(EDGE_ARCH_OK)
+	@tests/edge/check_lfs.sh "$(CROSS_COMPILE)" /usr/$(GF_TRIPLET)/lib $(CLI)
 
 # ===========================================================================
 # Cortex-M4 (qemu-system-arm -M mps2-an386, semihosting)
@@ -53,7 +69,10 @@ cross-test: cross
 FW_CROSS ?= arm-none-eabi-
 FW_CC := $(FW_CROSS)gcc
 FW_AR := $(FW_CROSS)ar
-FW_O := build/cortex-m4
+# FW_MBEDTLS=3.6: the same images against mbedTLS 3.6 (TLS 1.3 too), in a
+# folder of their own, from a 3.6 source tree given as FW_MBEDTLS_SRC.
+FW_MBEDTLS ?=
+FW_O := build/cortex-m4$(if $(FW_MBEDTLS),-mbedtls-$(FW_MBEDTLS),)
 FW_CPU := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 # Flags the build needs (like GF_BUILD_CFLAGS); FW_CFLAGS is the user's.
 FW_CFLAGS ?= -g -Wall -Wextra
@@ -68,11 +87,16 @@ FW_RUN := timeout 600 $(FW_QEMU) -M mps2-an386 -nographic -monitor none -serial 
 	-semihosting-config enable=on,target=native -kernel
 # FW_TLS=1: also the images with mbedTLS (built from Debian's source).
 FW_TLS ?= 1
-FW_MBEDTLS_SRC ?= $(FW_O)/mbedtls-src
-# Two builds of mbedTLS: the board's TLS client (tests/firmware/mbedtls_config.h),
-# and the same plus a server and a counted heap for the TLS loop image.
+FW_MBEDTLS_LINE := $(if $(filter 3.%,$(FW_MBEDTLS)),3.6,2.28)
+FW_MBEDTLS_SRC ?= $(GF_DEPS_DIR)/src/mbedtls-$(FW_MBEDTLS_LINE)
+# Two builds of mbedTLS: the board's TLS client (tests/firmware/mbedtls_config.h,
+# for 3.6 mbedtls_config_36.h), and the same plus a server and a counted heap
+# for the TLS loop image (mbedtls_config_loop.h, mbedtls_config_loop_36.h).
+FW_MBEDTLS_CONFIG := mbedtls_config$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
+FW_MBEDTLS_LOOP_CONFIG := mbedtls_config_loop$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
+FW_MBEDTLS_CONFIGS := $(wildcard tests/firmware/mbedtls_config*.h)
 fw_mbedtls_flags = -I$(FW_MBEDTLS_SRC)/include -Itests/firmware -DMBEDTLS_CONFIG_FILE='"$(1).h"'
-FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,mbedtls_config)
+FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,$(FW_MBEDTLS_CONFIG))
 FW_MBEDTLS_LIB := $(FW_O)/libmbedtls-cm4.a
 FW_MBEDTLS_LOOP_LIB := $(FW_O)/libmbedtls-cm4-loop.a
 
@@ -101,8 +125,9 @@ FW_TREE_unit := -Itests/unit
 FW_TREE_app := $(FW_APP_FLAGS)
 FW_TREE_app-tls := $(FW_APP_FLAGS) -DFW_TLS $(FW_MBEDTLS_FLAGS)
 FW_TREE_glue := $(FW_MBEDTLS_FLAGS)
-FW_LOOP_SRCS := $(GF_TLS_SRCS) tests/firmware/tls_loop.c tests/firmware/tls_loop_main.c
-FW_TREE_app-loop := $(FW_APP_FLAGS) -I$(FW_O)/loop $(call fw_mbedtls_flags,mbedtls_config_loop)
+FW_LOOP_SRCS := $(GF_TLS_SRCS) tests/firmware/tls_loop.c tests/firmware/tls_loop_main.c \
+	tests/firmware/psa_rng.c
+FW_TREE_app-loop := $(FW_APP_FLAGS) -I$(FW_O)/loop $(call fw_mbedtls_flags,$(FW_MBEDTLS_LOOP_CONFIG))
 
 define fw_tree_rule
 $(FW_O)/$(1)/%.o: %.c | $(FW_O)/jsmn/jsmn.h
@@ -112,8 +137,8 @@ endef
 $(foreach t,core unit app app-tls glue app-loop,$(eval $(call fw_tree_rule,$(t))))
 
 # The TLS trees need the mbedTLS headers first, the loop its certificates.
-$(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/example.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
-$(call fw_obj,glue,$(GF_TLS_SRCS)): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+$(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/example.c tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+$(call fw_obj,glue,$(GF_TLS_SRCS) tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
 $(call fw_obj,app-loop,$(FW_LOOP_SRCS)): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_O)/loop/loop_certs.h
 
 $(FW_O)/loop/loop_certs.h: tests/edge/loop_certs.sh
@@ -131,7 +156,7 @@ $(FW_O)/unit/suites-$(1).txt: fw-always
 	@mkdir -p $$(@D)
 	@echo '$$(foreach s,$(2),X($$(s)))' > $$@.new
 	@cmp -s $$@.new $$@ && rm -f $$@.new || mv $$@.new $$@
-$(FW_O)/unit/unit_main-$(1).o: tests/firmware/unit_main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
+$(FW_O)/unit/main-$(1).o: tests/unit/main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
 	$$(FW_CC) $$(FW_BUILD) $$(FW_TREE_unit) $$(FW_CFLAGS) \
 	    "-DFW_SUITES(X)=$$$$(cat $(FW_O)/unit/suites-$(1).txt)" -c $$< -o $$@
 endef
@@ -150,14 +175,14 @@ FW_EXAMPLE_OBJS := $(FW_APP_CORE_OBJS) $(call fw_obj,app,tests/firmware/example.
 FW_PRINTF := $(FW_O)/unit/tests/firmware/printf_c99.o
 FW_PRINTF_WRAP := $(foreach f,printf vprintf sprintf vsprintf snprintf vsnprintf fprintf vfprintf,-Wl,--wrap=$(f))
 
-FW_UNIT_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-core.o \
+FW_UNIT_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/main-core.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_SUITES),$(FW_UNIT_HELPERS)))
 FW_EXAMPLE_TLS_OBJS := $(FW_APP_CORE_OBJS) $(call fw_obj,app,tests/firmware/memport.c) $(FW_START) \
-	$(call fw_obj,app-tls,tests/firmware/example.c $(GF_TLS_SRCS))
+	$(call fw_obj,app-tls,tests/firmware/example.c tests/firmware/psa_rng.c $(GF_TLS_SRCS))
 FW_TLS_LOOP_OBJS := $(FW_APP_CORE_OBJS) $(FW_START) $(call fw_obj,app-loop,$(FW_LOOP_SRCS))
-FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/unit_main-crypto.o \
+FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/main-crypto.o \
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_CRYPTO_SUITES),$(FW_UNIT_CRYPTO_HELPERS))) \
-	$(call fw_obj,glue,src/crypto_mbedtls.c)
+	$(call fw_obj,glue,src/crypto_mbedtls.c tests/firmware/psa_rng.c)
 
 FW_IMAGES := $(FW_O)/fw_example.elf $(FW_O)/fw_unit.elf \
 	$(if $(FW_TLS),$(FW_O)/fw_example_tls.elf $(FW_O)/fw_unit_tls.elf $(FW_O)/fw_tls_loop.elf,)
@@ -177,8 +202,11 @@ $(FW_O)/fw_tls_loop.elf: $(FW_TLS_LOOP_OBJS) $(FW_MBEDTLS_LOOP_LIB)
 
 # ---- mbedTLS for Cortex-M4, from Debian's source package -------------------
 
+# (The Makefile has the same rule when this build uses that tree too.)
+ifneq ($(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h,$(GF_TLS_HEADERS))
 $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h:
-	@tests/edge/mbedtls_source.sh $(FW_MBEDTLS_SRC)
+	@tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
+endif
 
 FW_MBEDTLS_CFLAGS := $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP
 fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wildcard $(FW_MBEDTLS_SRC)/library/*.c))
@@ -187,19 +215,19 @@ fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wi
 # Its file list is known only once the source is unpacked: a second make
 # compiles it.
 define fw_mbedtls_rule
-$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h tests/firmware/mbedtls_config.h tests/firmware/$(2).h
+$(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_MBEDTLS_CONFIGS)
 	@$$(MAKE) --no-print-directory fw-$(1)-objs
 	@rm -f $$@
 	@echo "  AR $$@"
 	@$$(FW_AR) rcs $$@ $$(call fw_mbedtls_objs,$(1))
 fw-$(1)-objs: $$(call fw_mbedtls_objs,$(1))
-$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c tests/firmware/mbedtls_config.h tests/firmware/$(2).h
+$(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c $(FW_MBEDTLS_CONFIGS)
 	@mkdir -p $$(@D)
 	@echo "  CC (mbedTLS $(2), cortex-m4) $$*.c"
 	@$$(FW_CC) $$(FW_MBEDTLS_CFLAGS) $$(call fw_mbedtls_flags,$(2)) -c $$< -o $$@
 endef
-$(eval $(call fw_mbedtls_rule,mbedtls,mbedtls_config,$(FW_MBEDTLS_LIB)))
-$(eval $(call fw_mbedtls_rule,mbedtls-loop,mbedtls_config_loop,$(FW_MBEDTLS_LOOP_LIB)))
+$(eval $(call fw_mbedtls_rule,mbedtls,$(FW_MBEDTLS_CONFIG),$(FW_MBEDTLS_LIB)))
+$(eval $(call fw_mbedtls_rule,mbedtls-loop,$(FW_MBEDTLS_LOOP_CONFIG),$(FW_MBEDTLS_LOOP_LIB)))
 
 # ---- targets ------------------------------------------------------------------
 
@@ -208,7 +236,7 @@ firmware: $(FW_IMAGES)
 
 fw-deps:
 	@tests/tools/deps.sh cortex-m
-	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh $(FW_MBEDTLS_SRC),true)
+	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
 
 # Each image prints "N passed, N failed" and exits with its failures.
 firmware-test: fw-deps
@@ -246,10 +274,24 @@ $(SIZE_O)/sizes-cm4-small.o: tests/edge/sizes.c include/giofetch/*.h $(if $(FW_T
 size-objs: $(FW_CORE_OBJS) $(SIZE_MIPS_OBJS) $(SIZE_O)/sizes-host $(SIZE_O)/sizes-mipsel \
 	$(SIZE_O)/sizes-cm4.o $(SIZE_O)/sizes-cm4-small.o $(FW_IMAGES)
 
+# The static musl CLI as a router build makes it (-Os, section GC, the
+# client-only mbedTLS), for the host (x86-64) and mipsel, each with its link
+# map; its RSS is measured on the host over the demo's fetch.
+SIZE_MUSL_HOST := $(SIZE_O)/$(shell uname -m)-linux-musl
+SIZE_MUSL_MIPS := $(SIZE_O)/mipsel-linux-musl
+size_musl = $(MAKE) --no-print-directory LIBC=musl $(1) O=$(2) CFLAGS=-Os \
+	LDFLAGS=-Wl,-Map,$(2)/giofetch.map $(2)/giofetch
+
+size-musl:
+	@$(call size_musl,,$(SIZE_MUSL_HOST))
+	@$(call size_musl,ARCH=mipsel,$(SIZE_MUSL_MIPS))
+
 size:
-	@tests/tools/deps.sh mipsel cortex-m
-	@$(MAKE) --no-print-directory size-objs >/dev/null
-	@$(PYTHON) tests/edge/size_report.py \
+	@DEPS_EXTRA="time $(DEPS_EXTRA)" tests/tools/deps.sh mipsel cortex-m musl mbedtls-source
+	@$(MAKE) --no-print-directory size-objs size-musl >/dev/null
+	@rss_musl=$$(tests/edge/rss.sh $(SIZE_MUSL_HOST)/giofetch); \
+	$(MAKE) --no-print-directory all >/dev/null && rss_host=$$(tests/edge/rss.sh $(CLI)); \
+	$(PYTHON) tests/edge/size_report.py \
 	    --core 'Cortex-M4=$(FW_CROSS):$(FW_O)/core' \
 	    --core 'mipsel=$(SIZE_MIPS):$(SIZE_O)/mipsel' \
 	    --sizeof-run 'host $(shell uname -m)=$(SIZE_O)/sizes-host' \
@@ -258,6 +300,11 @@ size:
 	    --sizeof-nm 'Cortex-M4, fw_config.h=$(FW_CROSS)nm $(SIZE_O)/sizes-cm4-small.o' \
 	    --images '$(FW_CROSS)size $(FW_IMAGES)' \
 	    --maps '$(FW_O)/fw_example.map $(if $(FW_TLS),$(FW_O)/fw_example_tls.map,)' \
+	    --static '$(shell uname -m) musl=:$(SIZE_MUSL_HOST)/giofetch:$(SIZE_MUSL_HOST)/giofetch.map' \
+	    --static 'mipsel musl=mipsel-linux-gnu-:$(SIZE_MUSL_MIPS)/giofetch:$(SIZE_MUSL_MIPS)/giofetch.map' \
+	    --rss "$(shell uname -m) static musl CLI, over make demo's fetch (10 files)=$$rss_musl" \
+	    --rss "$(shell uname -m) glibc CLI ($(CLI), dynamic, Debian's mbedTLS), the same fetch=$$rss_host" \
+	    --reference "uclient-fetch (OpenWrt's fetcher, no verification): 145 KB with its own libraries, plus the shared mbedTLS and musl it loads (a quoted figure, not measured here)" \
 	    --sources '$(GF_CORE_SRCS)'
 
 -include $(shell find $(FW_O) $(SIZE_O) -path $(FW_MBEDTLS_SRC) -prune -o -type f -name '*.d' -print 2>/dev/null)

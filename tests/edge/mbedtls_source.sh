@@ -1,48 +1,80 @@
 #!/bin/sh
-# Unpack Debian's mbedTLS source package into DIR, for the Cortex-M4 build
-# (mbedTLS for bare metal is not packaged; its source is).
-#   mbedtls_source.sh DIR
-# Nothing to do when DIR already holds an mbedTLS tree (any 2.28 source may
-# be given as FW_MBEDTLS_SRC=...). `apt-get source` needs a deb-src entry:
-# when there is none, add one for the release's main component (root only;
-# otherwise print what to do and stop).
+# Unpack Debian's mbedTLS source package of one release line into DIR.
+#   mbedtls_source.sh VERSION DIR      VERSION: 2.28 (Debian 12) or 3.6 (Debian 13)
+#
+# Nothing to do when DIR already holds an mbedTLS tree. The source comes
+# through a private apt configuration under $MBEDTLS_APT_DIR (default
+# build/deps/apt): its own sources file (deb-src only, the release that
+# ships VERSION), its own index and cache. The system's apt configuration,
+# its index and its installed packages are never touched. The downloaded
+# tarball stays in that folder, so a second tree (or a rebuilt one) does not
+# download it again.
 set -eu
 
-dir=${1:?usage: mbedtls_source.sh DIR}
+version=${1:?usage: mbedtls_source.sh 2.28|3.6 DIR}
+dir=${2:?usage: mbedtls_source.sh 2.28|3.6 DIR}
 [ -f "$dir/include/mbedtls/ssl.h" ] && [ -d "$dir/library" ] && exit 0
 
-has_source() {
-    [ -n "$(apt-cache showsrc mbedtls 2>/dev/null | sed -n 1p)" ]
-}
+case "$version" in
+2.28) suite=bookworm ;;
+3.6) suite=trixie ;;
+*) echo "mbedtls_source: unknown mbedTLS line '$version' (2.28 or 3.6)" >&2; exit 2 ;;
+esac
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "mbedtls_source: no apt-get here; unpack an mbedTLS 2.28 source tree into $dir" >&2
+    echo "mbedtls_source: no apt-get here; unpack an mbedTLS $version source tree into $dir" >&2
     exit 1
 fi
-if ! has_source; then
-    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-    list=/etc/apt/sources.list.d/deb-src.list
-    if [ "$(id -u)" != 0 ]; then
-        echo "mbedtls_source: apt has no source index; as root run:" >&2
-        echo "  echo 'deb-src http://deb.debian.org/debian $codename main' > $list && apt-get update" >&2
-        exit 1
-    fi
-    echo "mbedtls_source: adding $list (deb-src, $codename main)"
-    echo "deb-src http://deb.debian.org/debian $codename main" > "$list"
-    # As in deps.sh: a stale foreign index makes update exit 100; the
-    # download below is the step that must succeed.
-    apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+
+apt_dir=${MBEDTLS_APT_DIR:-build/deps/apt}
+mkdir -p "$apt_dir"
+apt_dir=$(cd "$apt_dir" && pwd)
+dl="$apt_dir/$suite"
+
+# The Debian mirror this machine already uses (the first one serving
+# .../debian), else Debian's own.
+mirror=${MBEDTLS_MIRROR:-}
+if [ -z "$mirror" ]; then
+    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+                 2>/dev/null |
+             sed -n -e 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/*$/\1/p' \
+                    -e 's/^deb\(-src\)\{0,1\}[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]\{1,\}\)\{0,1\}\([^[:space:]]*\/debian\)\/*[[:space:]].*/\3/p' |
+             sed -n 1p)
+    mirror=${mirror:-http://deb.debian.org/debian}
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# --download-only: the .dsc and tarballs, checked against the signed index;
-# the upstream tarball is unpacked without dpkg-source (not on every
-# machine); Debian's patches, if a revision has any, are not applied
-# (2.28.3-1 has none).
-(cd "$tmp" && apt-get source --download-only -qq mbedtls) 2>&1 | grep -v '^W: Download is performed unsandboxed' || true
-orig=$(ls "$tmp"/mbedtls_*.orig.tar.* 2>/dev/null | sed -n 1p)
-[ -n "$orig" ] || { echo "mbedtls_source: apt-get source mbedtls downloaded nothing" >&2; exit 1; }
-mkdir -p "$dir"
-tar -xf "$orig" --strip-components=1 -C "$dir"
+orig=$(ls "$dl"/mbedtls_"$version".*.orig.tar.* 2>/dev/null | sed -n 1p || true)
+if [ -z "$orig" ]; then
+    mkdir -p "$dl/lists/partial" "$dl/cache/archives/partial" "$dl/src"
+    cat > "$dl/mbedtls.sources" <<EOF
+Types: deb-src
+URIs: $mirror
+Suites: $suite
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    set -- -o Dir::Etc::sourcelist="$dl/mbedtls.sources" -o Dir::Etc::sourceparts=/nonexistent \
+        -o Dir::State::Lists="$dl/lists" -o Dir::Cache="$dl/cache" -o APT::Sandbox::User=root
+    echo "mbedtls_source: fetching the $suite source index from $mirror (private apt folder $dl)"
+    apt-get "$@" update -qq
+    # --download-only: the .dsc and tarballs, checked against the signed
+    # index; unpacked without dpkg-source (not on every machine). Debian's
+    # patches are not applied (2.28.3-1 and 3.6.x carry none that change
+    # the library's code).
+    (cd "$dl/src" && apt-get "$@" source --download-only -qq mbedtls)
+    for f in "$dl"/src/mbedtls_*.orig.tar.*; do
+        [ -f "$f" ] && mv "$f" "$dl/"
+    done
+    orig=$(ls "$dl"/mbedtls_"$version".*.orig.tar.* 2>/dev/null | sed -n 1p || true)
+    [ -n "$orig" ] || {
+        echo "mbedtls_source: $suite's mbedtls source is not mbedTLS $version:" $(ls "$dl/src") >&2
+        exit 1
+    }
+fi
+tmp="$dir.unpack"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+tar -xf "$orig" --strip-components=1 -C "$tmp"
+rm -rf "$dir"
+mv "$tmp" "$dir"
 echo "mbedtls_source: $(basename "$orig") unpacked into $dir"

@@ -7,11 +7,16 @@
                    --sizeof-nm 'LABEL=NM OBJECT' ...         (gf_sizeof_<name> objects)
                    --images 'SIZE IMAGE...'                  (firmware images, optional)
                    --maps 'IMAGE.map...'                     (their link maps, optional)
+                   --static 'LABEL=TOOLPREFIX:BINARY:MAP' ...  (static Linux CLIs, optional)
+                   --rss 'LABEL=KB' ...                      (measured max RSS, optional)
+                   --reference 'TEXT' ...                    (figures of other tools)
 
 Prints markdown tables: text/data/bss per core object and in total for each
 target, the allocator check (nm -u), the largest stack frames, the largest
 functions on the first target, sizeof of the public structs, the firmware
-images (and, from their link maps, what each is made of), and the goals
+images (and, from their link maps, what each is made of), the static
+router CLIs (stripped size, split into giofetch, mbedTLS and libc from
+their link maps, bss, RSS), and the goals
 (core text <= 6 KB on the first target, no .data or .bss, no frame over 512
 bytes) as met or not: reported, not asserted. Exit status 1 only when a core
 object references malloc, calloc, realloc or free.
@@ -141,6 +146,57 @@ def map_owners(path, core_names):
     return owners
 
 
+STATIC_SKIP = (".debug", ".comment", ".note.GNU-stack", ".gnu.attributes", ".mdebug", ".pdr",
+               ".gnu.warning", ".stab", ".group")
+STATIC_BSS = (".bss", ".sbss", ".tbss", "COMMON", ".scommon")
+STATIC_DATA = (".data", ".sdata", ".tdata", ".init_array", ".fini_array", ".preinit_array",
+               ".got", ".ctors", ".dtors")
+
+
+def static_owner(where):
+    if "libmbedtls" in where:
+        return "mbedTLS"
+    if "libgiofetch" in where:
+        return "giofetch library"
+    if "/obj/" in where and not where.startswith("/"):
+        return "giofetch CLI"
+    return "libc (musl, libgcc, crt)"
+
+
+def static_map(path):
+    """{owner: [text, data, bss]} and {object: bss} of a static Linux link, from its map."""
+    owners, bss_of = {}, {}
+    lines = open(path).read().split("\n")
+    try:
+        start = lines.index("Linker script and memory map")
+    except ValueError:
+        return owners, bss_of
+    pending = None
+    for line in lines[start + 1:]:
+        m = MAP_INPUT.match(line)
+        if m:
+            if m.group(2) is None:
+                pending = m.group(1)
+                continue
+            name, size, where = m.group(1), int(m.group(3), 16), m.group(4)
+        else:
+            r = MAP_REST.match(line) if pending else None
+            name, pending = pending, None
+            if not r:
+                continue
+            size, where = int(r.group(2), 16), r.group(3)
+        pending = None
+        if size == 0 or name.startswith(STATIC_SKIP) or where.startswith("linker stubs"):
+            continue
+        kind = 2 if name.startswith(STATIC_BSS) else 1 if name.startswith(STATIC_DATA) else 0
+        owner = static_owner(where)
+        owners.setdefault(owner, [0, 0, 0])[kind] += size
+        if kind == 2 and owner.startswith("giofetch"):
+            obj = where.rsplit("(", 1)[-1].rstrip(")") if "(" in where else os.path.basename(where)
+            bss_of[obj] = bss_of.get(obj, 0) + size
+    return owners, bss_of
+
+
 def table(head, rows, align=None):
     align = align or ["l"] + ["r"] * (len(head) - 1)
     sep = ["---:" if a == "r" else "---" for a in align]
@@ -157,6 +213,9 @@ def main(argv):
     ap.add_argument("--sizeof-nm", action="append", default=[])
     ap.add_argument("--images")
     ap.add_argument("--maps", default="")
+    ap.add_argument("--static", action="append", default=[])
+    ap.add_argument("--rss", action="append", default=[])
+    ap.add_argument("--reference", action="append", default=[])
     args = ap.parse_args(argv[1:])
 
     sources = args.sources.split()
@@ -314,6 +373,50 @@ def main(argv):
         rows.append(["**total**"] + ["**%d**" % sum(owners[o][k] for o in owners) for k in range(3)])
         print(table(["part", "text", "data", "bss"], rows))
         print()
+
+    # ---- static router CLIs --------------------------------------------------------
+    statics = []
+    for spec in args.static:
+        label, rest = split_label(spec)
+        prefix, binary, mapfile = rest.split(":", 2)
+        if not os.path.exists(binary) or not os.path.exists(mapfile):
+            continue
+        stripped = binary + ".stripped"
+        run([prefix + "strip", "-o", stripped, binary])
+        owners, bss_of = static_map(mapfile)
+        statics.append((label, os.path.getsize(stripped), owners, bss_of))
+    if statics:
+        order = ["giofetch CLI", "giofetch library", "mbedTLS", "libc (musl, libgcc, crt)"]
+        print("## The static musl CLI, as a router runs it (-Os, section GC, "
+              "mbedTLS with port/openwrt/gf_mbedtls_config.h)\n")
+        rows = [["**stripped file**"] + ["**%d (%.0f KiB)**" % (z, z / 1024.0) for _, z, _, _ in statics]]
+        for o in order:
+            rows.append([o + ": code + read-only data"] +
+                        ["%d" % st[2].get(o, [0, 0, 0])[0] for st in statics])
+        rows.append(["all: data"] + ["%d" % sum(v[1] for v in st[2].values()) for st in statics])
+        rows.append(["all: bss (zeroed at start, not in the file)"] +
+                    ["%d" % sum(v[2] for v in st[2].values()) for st in statics])
+        for o in order[:2]:
+            rows.append([o + ": bss"] + ["%d" % st[2].get(o, [0, 0, 0])[2] for st in statics])
+        print(table(["part (bytes, from the link map)"] + [st[0] for st in statics], rows))
+        print()
+        label, _, _, bss_of = statics[0]
+        top = sorted(bss_of.items(), key=lambda kv: -kv[1])[:5]
+        if top:
+            print("Largest giofetch .bss on %s: %s." % (label, ", ".join(
+                "%s %d" % (o, n) for o, n in top)))
+        for spec in args.rss:
+            label, kb = split_label(spec)
+            print("- max RSS, %s: %s KB" % (label, kb))
+        for ref in args.reference:
+            print("- " + ref)
+        print()
+        label, size, _, _ = statics[0]
+        goals.append("static musl CLI on %s: %d bytes stripped (%.0f KiB) against 400 KiB (%s)" % (
+            label, size, size / 1024.0, "met" if size <= 400 * 1024 else "over"))
+        for label, size, _, _ in statics[1:]:
+            goals.append("static musl CLI on %s: %d bytes stripped (%.0f KiB)" % (
+                label, size, size / 1024.0))
 
     # ---- goals --------------------------------------------------------------------
     print("## Goals (reported, not asserted)\n")

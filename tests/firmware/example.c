@@ -72,7 +72,11 @@ static memport mp;
 static gf_client cl;
 static gf_answer ans;
 static ramsink sink;
-static const gf_request req = {GF_EXPORT_HOUR, GF_DATA_VISIT, "fw-ai", "2026112712", 5};
+static const gf_request req = {.type = GF_EXPORT_HOUR,
+                               .data = GF_DATA_VISIT,
+                               .ai = "fw-ai",
+                               .date = "2026112712",
+                               .expire_min = 5};
 
 static bool view_is(gf_view v, const char *s)
 {
@@ -113,7 +117,7 @@ static void export_links(void)
                         strlen(answer_json));
     memport_reply_with(memport_script(&mp), api_reply, n);
 
-    gf_client_init(&cl, &mp.port, NULL);
+    EXPECT_ST(gf_client_init(&cl, &mp.port, NULL), GF_OK); /* limits agree */
     cl.base_url = "http://api.example";
     cl.token = "tok-fw-1";
     cl.client_id = "fw-client";
@@ -192,6 +196,18 @@ static void truncated_download_is_not_committed(void)
     EXPECT(strcmp(mp.conn[2].host, "cdn.example") == 0);
     EXPECT(mp.conn[1].closed); /* another host: the old connection went */
     cl.retries = GF_RETRIES;
+}
+
+/* A program compiled with other limits than the core it links: its
+ * gf_client is another size. gf_client_init (a macro) hands the library
+ * the program's size and GF_CONFIG_ID, and the library refuses. */
+static void client_of_other_limits_is_refused(void)
+{
+    static gf_client other;
+    EXPECT_ST(gf_client_init_for(&other, &mp.port, NULL, sizeof(other) / 2, GF_CONFIG_ID),
+              GF_E_CONFIG);
+    EXPECT_ST(gf_download(&other, LINK0, &sink.sink, NULL), GF_E_CONFIG);
+    EXPECT_ST(gf_export_links(&other, &req, &ans), GF_E_CONFIG);
 }
 
 static void client_free_closes_everything(void)
@@ -294,6 +310,7 @@ int main(void)
     step("download into a RAM sink, size checked", download_first);
     step("second download on the kept-alive connection", download_second_on_the_same_connection);
     step("truncated download is not committed", truncated_download_is_not_committed);
+    step("client of other limits refused", client_of_other_limits_is_refused);
     step("client free closes every connection", client_free_closes_everything);
 #ifdef FW_TLS
     step("MD5 checked with the mbedTLS glue", md5_checked_with_mbedtls);

@@ -14,10 +14,13 @@
  *   (the board's TRNG), so no entropy poll function is needed.
  * - tables in flash, smaller SHA and ECP code, no error strings, a 4 KB
  *   output record buffer (requests are small; the input buffer stays at
- *   16 KB because servers send full-size records).
+ *   16 KB because servers send full-size records unless the client asks
+ *   for smaller ones with max_fragment_length: a board short of RAM sets
+ *   MBEDTLS_SSL_IN_CONTENT_LEN to 4096 and giofetch asks for 4 KB records,
+ *   as the TLS loop image does; see include/giofetch/tls.h).
  *
- * Written for mbedTLS 2.28 (Debian's); 3.x builds need MBEDTLS_PSA_CRYPTO_C
- * as well (the glue calls psa_crypto_init()).
+ * Written for mbedTLS 2.28 (Debian's); mbedtls_config_36.h adds what 3.6
+ * needs (PSA, TLS 1.3) on top of it.
  */
 #ifndef GF_FW_MBEDTLS_CONFIG_H
 #define GF_FW_MBEDTLS_CONFIG_H
@@ -36,8 +39,14 @@
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH /* asked for when the input buffer is below 16 KB */
+#ifndef MBEDTLS_SSL_IN_CONTENT_LEN
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#endif
+#ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#endif
+#ifndef MBEDTLS_SSL_CIPHERSUITES
 #define MBEDTLS_SSL_CIPHERSUITES                                  \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,        \
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,          \
@@ -45,6 +54,7 @@
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,                \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,              \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+#endif
 
 /* ---- certificates ---------------------------------------------------------- */
 #define MBEDTLS_X509_USE_C

@@ -21,9 +21,11 @@ int steps_done(void)
     return failed;
 }
 
-static gf_status rs_held(void *ctx, uint64_t *bytes)
+static gf_status rs_held(void *ctx, uint64_t *bytes, char etag[GF_ETAG_MAX + 1])
 {
-    *bytes = ((ramsink *)ctx)->len;
+    ramsink *s = ctx;
+    *bytes = s->len;
+    memcpy(etag, s->etag, sizeof(s->etag));
     return GF_OK;
 }
 
@@ -46,9 +48,13 @@ static gf_status rs_write(void *ctx, const unsigned char *data, size_t len)
     return GF_OK;
 }
 
-static gf_status rs_discard(void *ctx)
+static gf_status rs_restart(void *ctx, const char *etag)
 {
-    ((ramsink *)ctx)->len = 0;
+    ramsink *s = ctx;
+    size_t n = strlen(etag);
+    s->len = 0;
+    s->committed = false;
+    memcpy(s->etag, etag, n + 1); /* the library keeps ETags to GF_ETAG_MAX */
     return GF_OK;
 }
 
@@ -61,5 +67,10 @@ static gf_status rs_commit(void *ctx)
 void ramsink_init(ramsink *s)
 {
     memset(s, 0, sizeof(*s));
-    s->sink = (gf_sink){s, rs_held, rs_read_back, rs_write, rs_discard, rs_commit};
+    s->sink = (gf_sink){.ctx = s,
+                        .held = rs_held,
+                        .read_back = rs_read_back,
+                        .write = rs_write,
+                        .restart = rs_restart,
+                        .commit = rs_commit};
 }

@@ -42,6 +42,7 @@ typedef struct ramsink {
     unsigned char data[8192];
     size_t len;
     bool committed;
+    char etag[GF_ETAG_MAX + 1];  /* the validator of the bytes held */
 } ramsink;
 
 void ramsink_init(ramsink *s);

@@ -64,9 +64,14 @@ static void counting_free(void *p)
 
 /* ---- the server ----------------------------------------------------------------- */
 
+static size_t next_raw_record; /* for the next tls_loop_start */
+
 static struct loop {
     bool started, connected, closed, handshake_done, answered;
     int error;
+    size_t raw_record;      /* answer with a raw record of this length   */
+    unsigned char hello[1024]; /* the client's first bytes: its ClientHello */
+    size_t hello_len;
     const unsigned char *response;
     size_t response_len, response_at;
     char request[1024];
@@ -146,6 +151,24 @@ static void serve(void)
                 lp.answered = strstr(lp.request, "\r\n\r\n") != NULL;
                 continue;
             }
+        } else if (lp.raw_record != 0) {
+            /* What a server that ignores max_fragment_length sends: the
+             * header of a big application_data record, then its bytes (the
+             * client must give up at the header: they are never decrypted). */
+            size_t n = 5 + lp.raw_record;
+            if (n > sizeof(lp.s2c) - lp.s2c_len)
+                break;
+            unsigned char *p = lp.s2c + lp.s2c_len;
+            p[0] = 23;
+            p[1] = 3;
+            p[2] = 3;
+            p[3] = (unsigned char)(lp.raw_record >> 8);
+            p[4] = (unsigned char)lp.raw_record;
+            memset(p + 5, 0x5a, lp.raw_record);
+            lp.s2c_len += n;
+            lp.raw_record = 0;
+            lp.response_at = lp.response_len;
+            continue;
         } else if (lp.response_at < lp.response_len) {
             r = mbedtls_ssl_write(&lp.ssl, lp.response + lp.response_at,
                                   lp.response_len - lp.response_at);
@@ -189,6 +212,10 @@ static int32_t loop_send(void *ctx, int32_t handle, const unsigned char *buf, si
         len = sizeof(lp.c2s) - lp.c2s_len;
     if (len == 0)
         return GF_PORT_E_WOULD_BLOCK;
+    if (lp.hello_len == 0) {
+        lp.hello_len = len < sizeof(lp.hello) ? len : sizeof(lp.hello);
+        memcpy(lp.hello, buf, lp.hello_len);
+    }
     memcpy(lp.c2s + lp.c2s_len, buf, len);
     lp.c2s_len += len;
     return (int32_t)len;
@@ -272,6 +299,8 @@ int tls_loop_start(const void *response, size_t len)
     lp.seed = 20261128u;
     lp.response = response;
     lp.response_len = len;
+    lp.raw_record = next_raw_record;
+    next_raw_record = 0;
     mbedtls_platform_set_calloc_free(counting_calloc, counting_free);
     side = TLS_LOOP_SERVER;
     mbedtls_ssl_config_init(&lp.conf);
@@ -302,6 +331,37 @@ int tls_loop_start(const void *response, size_t len)
 out:
     side = TLS_LOOP_CLIENT;
     return r;
+}
+
+void tls_loop_raw_record(size_t len) { next_raw_record = len; }
+
+static size_t be16(const unsigned char *p) { return (size_t)p[0] << 8 | p[1]; }
+
+/* RFC 5246 7.4.1.2: skip to the ClientHello's extensions, then look for
+ * max_fragment_length (type 1, RFC 6066 section 4). */
+int tls_loop_client_mfl(void)
+{
+    const unsigned char *p = lp.hello, *end = lp.hello + lp.hello_len;
+    if (lp.hello_len < 5 + 4 + 2 + 32 + 1 || p[0] != 22 || p[5] != 1)
+        return -1;
+    p += 5 + 4 + 2 + 32;
+    p += 1 + p[0];                               /* session id */
+    if (p + 2 > end)
+        return -1;
+    p += 2 + be16(p);                            /* cipher suites */
+    if (p + 1 > end)
+        return -1;
+    p += 1 + p[0];                               /* compression methods */
+    if (p + 2 > end)
+        return -1;
+    p += 2;
+    while (p + 4 <= end) {
+        size_t type = be16(p), len = be16(p + 2);
+        if (type == 1 && len == 1 && p + 5 <= end)
+            return p[4];
+        p += 4 + len;
+    }
+    return 0;
 }
 
 bool tls_loop_handshake_done(void) { return lp.handshake_done; }

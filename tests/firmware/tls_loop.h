@@ -33,6 +33,13 @@ extern const gf_port tls_loop_port;
  * head and body). Returns 0 or an mbedTLS error code. */
 int tls_loop_start(const void *response, size_t len);
 /* The server's view: handshake done, request received, its last error. */
+/* For the next tls_loop_start: answer the request with a raw record header
+ * of len bytes and len bytes of junk, as a server that ignores
+ * max_fragment_length. */
+void tls_loop_raw_record(size_t len);
+/* The max_fragment_length code in the client's ClientHello (1..4: 512..4096
+ * bytes), 0 when it has none, -1 when the hello was not seen. */
+int tls_loop_client_mfl(void);
 bool tls_loop_handshake_done(void);
 const char *tls_loop_request(void);
 int tls_loop_error(void);

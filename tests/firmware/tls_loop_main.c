@@ -13,6 +13,9 @@
 #include "test_ca.h"
 #include "tls_loop.h"
 
+#define GF_FW_STR_(x) #x
+#define GF_FW_STR(x) GF_FW_STR_(x)
+
 #define FILE_LEN 5000u
 #define FILE_MD5_HEX "459a6543abaa99b66a56336560f90645"
 #define LINK "https://files.example/exports/fw-ai/part-00000.csv.gz?X-Amz-Signature=5e"
@@ -88,6 +91,12 @@ static void https_download(void)
     EXPECT(res.bytes == FILE_LEN && res.md5_known && res.md5_checked);
     EXPECT(sink.committed && sink.len == FILE_LEN && memcmp(sink.data, file, FILE_LEN) == 0);
     EXPECT(strstr(tls_text, "TLSv1.2") != NULL);
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+    /* the client asked for records its input buffer holds (code 4: 4096) */
+    EXPECT(tls_loop_client_mfl() == 4);
+#else
+    EXPECT(tls_loop_client_mfl() == 0);
+#endif
     printf("  TLS: %s\n", tls_text);
     printf("  mbedTLS heap, client side: peak %lu bytes (%lu allocations)\n",
            (unsigned long)tls_loop_heap_of[TLS_LOOP_CLIENT].peak,
@@ -99,6 +108,18 @@ static void https_download(void)
     tls_loop_stop();
     EXPECT(tls_loop_heap_of[TLS_LOOP_CLIENT].now == 0); /* everything freed */
 }
+
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+/* A server that ignores max_fragment_length and sends a full 16 KB record
+ * (16384 bytes of data and ChaCha20-Poly1305's 16-byte tag): it cannot fit
+ * the 4 KB input buffer, and says so. */
+static void a_record_over_the_buffer_is_a_clear_status(void)
+{
+    tls_loop_raw_record(16384 + 16);
+    EXPECT_ST(fetch(tls_loop_ca_pem, tls_loop_ca_pem_size, LINK), GF_E_TLS_RECORD_SIZE);
+    EXPECT(tls_loop_handshake_done() && !sink.committed);
+}
+#endif
 
 static void another_name_is_refused(void)
 {
@@ -114,7 +135,15 @@ static void unknown_ca_is_refused(void)
 int main(void)
 {
     make_response();
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+    step("HTTPS download over a full TLS 1.2 handshake, MD5 checked, "
+         "max_fragment_length for the " GF_FW_STR(MBEDTLS_SSL_IN_CONTENT_LEN) "-byte input buffer",
+         https_download);
+    step("a server that ignores max_fragment_length: a record over the input buffer is "
+         "GF_E_TLS_RECORD_SIZE", a_record_over_the_buffer_is_a_clear_status);
+#else
     step("HTTPS download over a full TLS 1.2 handshake, MD5 checked", https_download);
+#endif
     step("a certificate for another name is refused", another_name_is_refused);
     step("a server from an unknown CA is refused", unknown_ca_is_refused);
     return steps_done();

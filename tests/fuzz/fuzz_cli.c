@@ -12,7 +12,7 @@
  * is exactly the one the contract names, the period is the right count of
  * hours or days, and it formats back to the date it came from. cli_parse
  * must answer -1, 0 or 2, and 0 only with options that keep every rule of
- * DESIGN.md's CLI contract. cli_parse prints usage and help; the fuzz.mk
+ * the CLI's contract (giofetch(1)). cli_parse prints usage and help; the fuzz.mk
  * recipe closes stdout and stderr (-close_fd_mask=3).
  */
 #define _DEFAULT_SOURCE /* timegm */

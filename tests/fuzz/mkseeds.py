@@ -61,6 +61,11 @@ RESPONSES = [
     "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-9/10\r\nContent-Length: 5\r\n"
     "Content-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\n\r\n56789",
     "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n",
+    # obs-fold replaced by SP, empty list elements in Transfer-Encoding, 6xx
+    "HTTP/1.1 200 OK\r\nContent-Length:\r\n\t 2\r\n\r\nok",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked,\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: , chunked\r\n\r\n0\r\nT: 1\r\n 2\r\n\r\n",
+    "HTTP/1.1 600 Odd\r\nContent-Length: 1\r\n\r\nx",
 ]
 
 REDIRECTS = [

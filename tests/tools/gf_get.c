@@ -8,6 +8,9 @@
  *   gf_get [--ca FILE] [--insecure] [--timeout MS] [--deadline MS]
  *          [--proxy HOST:PORT] [-H 'Name: value'] [-C 'Name: value' (credential)]
  *          [-o FILE] [--head] [--no-redirect] [-v] URL...
+ *   gf_get --version     the TLS library and versions (gf_tls_library())
+ *   gf_get --limits      the config.h limits it was built with, NAME=VALUE
+ *                        a line, for tests that probe them
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -103,9 +106,14 @@ static int add_header(const char *arg, bool credential)
     char *v = colon + 1;
     while (*v == ' ')
         v++;
-    headers[nheaders++] = (gf_header){s, v, credential};
+    headers[nheaders++] = (gf_header){.name = s, .value = v, .credential = credential};
     return 0;
 }
+
+#define LIMITS(X) X(GF_ANSWER_MAX) X(GF_LINKS_MAX) X(GF_JSON_TOKENS_MAX) X(GF_JSON_DEPTH_MAX) \
+    X(GF_URL_MAX) X(GF_HTTP_LINE_MAX) X(GF_HTTP_HEADERS_MAX) X(GF_IO_BUF_SIZE) X(GF_REDIRECTS_MAX) \
+    X(GF_HOST_MAX)
+#define PRINT_LIMIT(name) printf("%s=%lu\n", #name, (unsigned long)(name));
 
 int main(int argc, char **argv)
 {
@@ -117,6 +125,14 @@ int main(int argc, char **argv)
     uint32_t timeout = 10000, deadline = 0;
     int i, rc = 0;
 
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s\n", gf_tls_library());
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--limits") == 0) {
+        LIMITS(PRINT_LIMIT)
+        return 0;
+    }
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -191,8 +207,13 @@ int main(int argc, char **argv)
         out o = {NULL, 0};
         if (outfile != NULL && (o.f = fopen(outfile, "wb")) == NULL)
             return 3;
-        gf_http_request req = {head ? "HEAD" : "GET", argv[i], headers, nheaders, NULL, 0, deadline, follow};
-        gf_http_handler hd = {&o, verbose ? on_header : NULL, NULL, on_body};
+        gf_http_request req = {.method = head ? "HEAD" : "GET",
+                               .url = argv[i],
+                               .headers = headers,
+                               .header_count = nheaders,
+                               .deadline_ms = deadline,
+                               .follow_redirects = follow};
+        gf_http_handler hd = {.user = &o, .header = verbose ? on_header : NULL, .body = on_body};
         int status = 0;
         gf_status st = gf_http_exchange(&http, &req, &hd, &status);
         if (o.f != NULL)

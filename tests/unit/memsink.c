@@ -1,10 +1,13 @@
 #include "memsink.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static gf_status ms_held(void *ctx, uint64_t *bytes)
+static gf_status ms_held(void *ctx, uint64_t *bytes, char etag[GF_ETAG_MAX + 1])
 {
-    *bytes = ((memsink *)ctx)->len;
+    memsink *m = ctx;
+    *bytes = m->len;
+    memcpy(etag, m->etag, sizeof(m->etag));
     return GF_OK;
 }
 
@@ -30,12 +33,15 @@ static gf_status ms_write(void *ctx, const unsigned char *data, size_t len)
     return GF_OK;
 }
 
-static gf_status ms_discard(void *ctx)
+static gf_status ms_restart(void *ctx, const char *etag)
 {
     memsink *m = ctx;
-    m->discards++;
+    m->restarts++;
+    if (m->len > 0)
+        m->discards++;
     m->len = 0;
     m->committed = false;
+    snprintf(m->etag, sizeof(m->etag), "%s", etag);
     return GF_OK;
 }
 
@@ -51,7 +57,12 @@ void memsink_init(memsink *m)
 {
     memset(m, 0, sizeof(*m));
     m->fail_after = MEMSINK_CAP;
-    m->sink = (gf_sink){m, ms_held, ms_read_back, ms_write, ms_discard, ms_commit};
+    m->sink = (gf_sink){.ctx = m,
+                        .held = ms_held,
+                        .read_back = ms_read_back,
+                        .write = ms_write,
+                        .restart = ms_restart,
+                        .commit = ms_commit};
 }
 
 void memsink_init_no_read_back(memsink *m)
@@ -64,6 +75,12 @@ void memsink_hold(memsink *m, const void *bytes, size_t n)
 {
     memcpy(m->data, bytes, n);
     m->len = n;
+}
+
+void memsink_hold_etag(memsink *m, const void *bytes, size_t n, const char *etag)
+{
+    memsink_hold(m, bytes, n);
+    snprintf(m->etag, sizeof(m->etag), "%s", etag);
 }
 
 bool memsink_is(const memsink *m, const void *want, size_t n)

@@ -14,7 +14,9 @@ typedef struct memsink {
     size_t len;                  /* bytes held                                */
     size_t fail_after;           /* a write that would hold more: GF_E_SINK   */
     bool committed;
-    unsigned writes, discards, commits, read_backs;
+    char etag[GF_ETAG_MAX + 1];  /* what restart() was given                  */
+    unsigned writes, commits, read_backs;
+    unsigned restarts, discards; /* restart() calls; those that dropped bytes */
     uint64_t read_back_bytes;
 } memsink;
 
@@ -24,6 +26,8 @@ void memsink_init(memsink *m);
 void memsink_init_no_read_back(memsink *m);
 /* Pretend an earlier try left these bytes. */
 void memsink_hold(memsink *m, const void *bytes, size_t n);
+/* The same, with the ETag an earlier try was given for them. */
+void memsink_hold_etag(memsink *m, const void *bytes, size_t n, const char *etag);
 /* The bytes held equal want[0..n). */
 bool memsink_is(const memsink *m, const void *want, size_t n);
 

@@ -15,6 +15,20 @@ static const testport *clock_of;
 static char arena[512 * 1024];
 static size_t arena_len;
 
+void scripted_client(gf_client *cl, testport *tp, faketls *tls, uint32_t retries,
+                     uint32_t backoff_ms)
+{
+    tp_init(tp);
+    faketls_init(tls);
+    gf_client_init(cl, &tp->port, FAKETLS(tls));
+    cl->retries = retries;
+    cl->backoff_ms = backoff_ms;
+    cl->http.timeout_ms = 5000;
+    cl->http.on_event = scripted_on_event;
+    cl->http.event_user = NULL;
+    scripted_reset(tp);
+}
+
 void scripted_reset(const testport *tp)
 {
     memset(&evs, 0, sizeof(evs));

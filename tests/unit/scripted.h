@@ -1,13 +1,15 @@
 /*
  * Helpers for the suites that script whole exchanges (download, export,
- * flow): a log of the library's events stamped with the test port's fake
- * clock, and an arena for response texts that must outlive the call that
- * wrote them (the test port hands them out later).
+ * flow): a client set up on the test port, a log of the library's events
+ * stamped with the test port's fake clock, and an arena for response texts
+ * that must outlive the call that wrote them (the test port hands them out
+ * later).
  */
 #ifndef GF_SCRIPTED_H
 #define GF_SCRIPTED_H
 
 #include "giofetch/giofetch.h"
+#include "faketls.h"
 #include "testport.h"
 
 typedef struct evrec {
@@ -17,6 +19,12 @@ typedef struct evrec {
     uint64_t done, total;
     uint64_t at; /* the fake clock when it was reported */
 } evrec;
+
+/* A client on a fresh test port and a fresh pass-through TLS, with the
+ * given retry budget and first backoff, a 5 s idle timeout, and its events
+ * going to a fresh log (scripted_reset). The suite sets the rest. */
+void scripted_client(gf_client *cl, testport *tp, faketls *tls, uint32_t retries,
+                     uint32_t backoff_ms);
 
 /* Start a fresh log and a fresh arena; events are stamped with tp's clock. */
 void scripted_reset(const testport *tp);

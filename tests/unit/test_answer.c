@@ -1,4 +1,4 @@
-/* The API's answer: DESIGN.md "Answers". */
+/* The API's answer: any order, unknown fields ignored, escapes decoded. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

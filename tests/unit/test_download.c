@@ -1,6 +1,6 @@
-/* gf_download through the scripted port: DESIGN.md "Files" (pre-signed
- * links, no credential, x-amz-meta-md5-hash / Content-MD5), "A resumed
- * download must still be verified end to end", and the retry rules of
+/* gf_download through the scripted port: the export's files (pre-signed
+ * links, no credential, x-amz-meta-md5-hash / Content-MD5), a resumed
+ * download verified end to end, and the retry rules of
  * --retries. The clock is the test port's: nothing really sleeps. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,9 +45,10 @@ static const char *partial(const char *headers, const char *file, size_t first)
 static void md5_of(const void *data, size_t n, unsigned char out[16])
 {
     gf_md5_ctx c;
-    gf_crypto_mbedtls.md5_start(&c);
-    gf_crypto_mbedtls.md5_update(&c, data, n);
-    gf_crypto_mbedtls.md5_finish(&c, out);
+    if (gf_crypto_mbedtls.md5_start(&c) != GF_OK ||
+        gf_crypto_mbedtls.md5_update(&c, data, n) != GF_OK ||
+        gf_crypto_mbedtls.md5_finish(&c, out) != GF_OK)
+        check_fail(__FILE__, __LINE__, "the MD5 glue failed");
 }
 
 /* "x-amz-meta-md5-hash: <hex MD5 of the whole file>\r\n" */
@@ -76,16 +77,8 @@ static bool has_range(size_t conn) { return strstr(tp.sent[conn], "\r\nRange:") 
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    cl.http.event_user = NULL;
-    scripted_reset(&tp);
     memsink_init(&ms);
     memset(&res, 0xa5, sizeof(res)); /* gf_download must set every field */
 }
@@ -265,15 +258,16 @@ static void resume_reads_back_a_large_prefix(void)
 static void content_md5_of_a_206_covers_its_body(void)
 {
     setup(0, 1000);
-    memsink_hold(&ms, file20, 8);
-    tp_add_reply(&tp, partial(content_md5(file20 + 8), file20, 8));
+    memsink_hold_etag(&ms, file20, 8, "\"v1\"");
+    tp_add_reply(&tp, partial(say("ETag: \"v1\"\r\n%s", content_md5(file20 + 8)), file20, 8));
     CHECK_ST(download(), GF_OK);
     CHECK(res.md5_checked);
+    CHECK_INT(res.verified, GF_VERIFIED_CONTENT_MD5);
     CHECK(memsink_is(&ms, file20, 20));
 
     setup(0, 1000);
-    memsink_hold(&ms, file20, 8);
-    tp_add_reply(&tp, partial(content_md5(file20), file20, 8)); /* MD5 of the whole file */
+    memsink_hold_etag(&ms, file20, 8, "\"v1\"");
+    tp_add_reply(&tp, partial(say("ETag: \"v1\"\r\n%s", content_md5(file20)), file20, 8));
     CHECK_ST(download(), GF_E_MD5_MISMATCH);
     CHECK(!ms.committed);
     CHECK_INT(ms.len, 0);
@@ -485,7 +479,8 @@ static void partial_answer_short_of_its_total(void)
     setup(1, 1000);
     memsink_hold(&ms, file20, 8);
     tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-19/20\r\n"
-                          "Content-Length: 5\r\nConnection: close\r\n\r\n%.5s", file20 + 8));
+                          "%sContent-Length: 5\r\nConnection: close\r\n\r\n%.5s",
+                          amz_md5(file20), file20 + 8));
     tp_add_reply(&tp, ok("", file20));
     CHECK_ST(download(), GF_OK);
     CHECK(!has_range(1));
@@ -497,7 +492,8 @@ static void partial_answer_short_of_its_total(void)
     setup(0, 1000);
     memsink_hold(&ms, file20, 8);
     tp_add_reply(&tp, say("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-19/20\r\n"
-                          "Content-Length: 5\r\nConnection: close\r\n\r\n%.5s", file20 + 8));
+                          "%sContent-Length: 5\r\nConnection: close\r\n\r\n%.5s",
+                          amz_md5(file20), file20 + 8));
     CHECK_ST(download(), GF_E_SIZE_MISMATCH);
     CHECK_INT(ms.len, 0);
     CHECK(!ms.committed);
@@ -689,11 +685,12 @@ static void no_credential_is_ever_sent(void)
     cl.token = "secret-token";
     cl.client_id = "client-id-42";
     tp_conn *c = tp_add(&tp);
-    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789", 0, 0};
+    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 20\r\n\r\n"
+                                     "0123456789", 0, 0};
     c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
     tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nLocation: https://mirror.example/x\r\n"
                       "Content-Length: 0\r\nConnection: close\r\n\r\n");
-    tp_add_reply(&tp, partial("", file20, 10));
+    tp_add_reply(&tp, partial("ETag: \"v1\"\r\n", file20, 10));
     CHECK_ST(gf_download(&cl, "https://" HOST TARGET, &ms.sink, &res), GF_OK);
     CHECK_INT(tp.connects, 3);
     CHECK_STR(tp.host[2], "mirror.example");
@@ -725,6 +722,346 @@ static void incomplete_sink_refused(void)
     CHECK(memsink_is(&ms, "hello", 5));
 }
 
+/* ---- one sink per file: held bytes are continued only when checked ------ */
+
+static const char file25[] = "ABCDEFGHIJKLMNOPQRSTUVWXY";
+static const char file30[] = "abcdefghijklmnopqrstuvwxyz0123";
+
+/* "ETag: <tag>\r\n" */
+static const char *etag(const char *tag) { return say("ETag: %s\r\n", tag); }
+
+static bool sent_has(size_t conn, const char *s) { return strstr(tp.sent[conn], s) != NULL; }
+
+/* The README's mistake: one sink handed to gf_download for three files, not
+ * reset in between, so it reports the previous file's bytes as held. No
+ * file may come out spliced, with or without crypto: file 2's server
+ * honours If-Range (a changed object comes whole), file 3's ignores it and
+ * answers 206 with the other object's ETag. */
+static void one_sink_reused_for_three_files(void)
+{
+    for (int crypto = 0; crypto < 2; crypto++) {
+        setup(0, 1000);
+        cl.crypto = crypto ? &gf_crypto_mbedtls : NULL;
+        tp_add_reply(&tp, ok(etag("\"e1\""), file20));
+        tp_add_reply(&tp, ok(etag("\"e2\""), file25));
+        tp_add_reply(&tp, partial(etag("\"e3\""), file30, 25)); /* If-Range ignored */
+        tp_add_reply(&tp, ok(etag("\"e3\""), file30));
+
+        CHECK_ST(download(), GF_OK);
+        CHECK(memsink_is(&ms, file20, 20));
+        CHECK_ST(download(), GF_OK); /* the sink still says: 20 bytes, "e1" */
+        CHECK(sent_has(1, "\r\nRange: bytes=20-\r\nIf-Range: \"e1\"\r\n"));
+        CHECK(memsink_is(&ms, file25, 25));
+        CHECK(!res.resumed);
+        CHECK_ST(download(), GF_OK);
+        CHECK(sent_has(2, "\r\nRange: bytes=25-\r\nIf-Range: \"e2\"\r\n"));
+        CHECK(!has_range(3));
+        CHECK(memsink_is(&ms, file30, 30));
+        CHECK(!res.resumed);
+        CHECK_INT(ms.commits, 3);
+        CHECK_INT(tp.connects, 4);
+        CHECK_INT(count_events(GF_EV_NOTICE), 1); /* "starting the file over" */
+    }
+
+    /* No ETag at all: without crypto nothing could check a resumed file,
+     * so nothing is resumed; with crypto the server's MD5 catches the
+     * spliced result and the file is fetched again whole. */
+    setup(0, 1000);
+    cl.crypto = NULL;
+    tp_add_reply(&tp, ok("", file20));
+    tp_add_reply(&tp, ok("", file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file25, 25));
+    CHECK_INT(res.verified, GF_VERIFIED_SIZE);
+
+    setup(1, 1000);
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    tp_add_reply(&tp, partial(amz_md5(file25), file25, 20)); /* a server glad to resume */
+    tp_add_reply(&tp, ok(amz_md5(file25), file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK_ST(download(), GF_OK);
+    CHECK(has_range(1));
+    CHECK(!has_range(2));
+    CHECK(memsink_is(&ms, file25, 25));
+    CHECK_INT(res.verified, GF_VERIFIED_MD5_HEADER);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->status == GF_E_MD5_MISMATCH);
+
+    /* With crypto, no ETag and no MD5 from the server: a 206 nothing would
+     * check is dropped and the file asked for whole at once. */
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 8);
+    tp_add_reply(&tp, partial("", file20, 8));
+    tp_add_reply(&tp, ok("", file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(has_range(0));
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(!res.resumed);
+}
+
+/* The object changes between two attempts: the held bytes' ETag goes back
+ * as If-Range, and the server sends the new object whole (200). */
+static void changed_object_between_attempts_comes_whole(void)
+{
+    for (int crypto = 0; crypto < 2; crypto++) {
+        setup(1, 1000);
+        cl.crypto = crypto ? &gf_crypto_mbedtls : NULL;
+        tp_conn *c = tp_add(&tp);
+        c->steps[0] = (tp_step){TP_DATA, say("HTTP/1.1 200 OK\r\nETag: \"v1\"\r\n"
+                                             "Content-Length: 20\r\n\r\n%.12s", file20), 0, 0};
+        c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
+        tp_add_reply(&tp, ok(etag("\"v2\""), file25));
+        CHECK_ST(download(), GF_OK);
+        CHECK(sent_has(1, "\r\nRange: bytes=12-\r\nIf-Range: \"v1\"\r\n"));
+        CHECK(memsink_is(&ms, file25, 25));
+        CHECK_STR(ms.etag, "\"v2\"");
+        CHECK(!res.resumed);
+        CHECK_INT(res.attempts, 2);
+    }
+
+    /* the same object: If-Range holds, the 206 continues the held bytes */
+    setup(1, 1000);
+    cl.crypto = NULL;
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, say("HTTP/1.1 200 OK\r\nETag: \"v1\"\r\n"
+                                         "Content-Length: 20\r\n\r\n%.12s", file20), 0, 0};
+    c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
+    tp_add_reply(&tp, partial(etag("\"v1\""), file20, 12));
+    CHECK_ST(download(), GF_OK);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(res.resumed);
+    CHECK_INT(tp.connects, 2);
+}
+
+/* A server that ignores If-Range answers 206 for a changed object: its
+ * ETag gives it away, and the file starts over without a retry's wait. */
+static void server_ignoring_if_range_is_caught_by_the_etag(void)
+{
+    for (int crypto = 0; crypto < 2; crypto++) {
+        setup(1, 1000);
+        cl.crypto = crypto ? &gf_crypto_mbedtls : NULL;
+        tp_conn *c = tp_add(&tp);
+        c->steps[0] = (tp_step){TP_DATA, say("HTTP/1.1 200 OK\r\nETag: \"v1\"\r\n"
+                                             "Content-Length: 25\r\n\r\n%.12s", file20), 0, 0};
+        c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
+        tp_add_reply(&tp, partial(etag("\"v2\""), file25, 12));
+        tp_add_reply(&tp, ok(etag("\"v2\""), file25));
+        CHECK_ST(download(), GF_OK);
+        CHECK(sent_has(1, "If-Range: \"v1\"\r\n"));
+        CHECK(!has_range(2));
+        CHECK(memsink_is(&ms, file25, 25));
+        CHECK(!memsink_is(&ms, "0123456789abMNOPQRSTUVWXY", 25));
+        CHECK_INT(tp.connects, 3);
+        CHECK_INT(count_events(GF_EV_RETRY), 1); /* the reset only */
+    }
+}
+
+/* S3's ETag of a single-part object is its MD5: checked when no other MD5
+ * came; a multipart ETag ("...-3") is not. */
+static void single_part_etag_is_the_md5(void)
+{
+    unsigned char d[16];
+    char hex[33];
+    md5_of(file20, 20, d);
+    for (size_t i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    setup(0, 1000);
+    tp_add_reply(&tp, ok(say("ETag: \"%s\"\r\n", hex), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.verified, GF_VERIFIED_ETAG);
+    CHECK(res.md5_checked);
+    CHECK_STR(gf_verified_name(res.verified), "etag");
+
+    setup(0, 1000);
+    tp_add_reply(&tp, ok(say("ETag: \"%s\"\r\n", hex), file25));
+    CHECK_ST(download(), GF_E_MD5_MISMATCH);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.len, 0);
+
+    setup(0, 1000);
+    tp_add_reply(&tp, ok(say("ETag: \"%s-3\"\r\n", hex), file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.verified, GF_VERIFIED_SIZE);
+    CHECK(!res.md5_checked);
+    CHECK_STR(gf_verified_name(res.verified), "size");
+
+    /* x-amz-meta-md5-hash wins over an ETag that differs (SSE objects) */
+    setup(0, 1000);
+    tp_add_reply(&tp, ok(say("ETag: \"%s\"\r\n%s", hex, amz_md5(file25)), file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK_INT(res.verified, GF_VERIFIED_MD5_HEADER);
+    CHECK_STR(gf_verified_name(res.verified), "md5-header");
+    setup(0, 1000);
+    tp_add_reply(&tp, ok(content_md5("hello"), "hello"));
+    CHECK_ST(download(), GF_OK);
+    CHECK_STR(gf_verified_name(res.verified), "content-md5");
+}
+
+/* A sink that already holds the whole file (killed between the last write
+ * and the commit): the 416 leads to a request for the last byte, whose
+ * headers check the file; it is committed, not fetched again. */
+static void range_not_satisfiable_on_a_whole_file_commits_it(void)
+{
+    static const char unsatisfiable[] =
+        "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */20\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    setup(0, 1000);
+    memsink_hold(&ms, file20, 20);
+    tp_add_reply(&tp, unsatisfiable);
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 19));
+    CHECK_ST(download(), GF_OK);
+    CHECK(sent_has(0, "\r\nRange: bytes=20-\r\n"));
+    CHECK(sent_has(1, "\r\nRange: bytes=19-\r\n"));
+    CHECK_INT(tp.connects, 2);
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK(ms.committed);
+    CHECK_INT(ms.discards, 0);
+    CHECK_INT(res.bytes, 20);
+    CHECK_INT(res.verified, GF_VERIFIED_MD5_HEADER);
+    CHECK_INT(count_events(GF_EV_RETRY), 0);
+
+    /* whole but wrong bytes: the MD5 refuses them, the file comes again */
+    setup(1, 1000);
+    memsink_hold(&ms, "0123456789abcdefghiX", 20);
+    tp_add_reply(&tp, unsatisfiable);
+    tp_add_reply(&tp, partial(amz_md5(file20), file20, 19));
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(2));
+    CHECK(memsink_is(&ms, file20, 20));
+
+    /* the object changed since: the last-byte request comes back whole */
+    setup(0, 1000);
+    memsink_hold_etag(&ms, file20, 20, "\"v1\"");
+    tp_add_reply(&tp, unsatisfiable);
+    tp_add_reply(&tp, ok(say("ETag: \"v2\"\r\n%s", amz_md5(file25)), file25));
+    CHECK_ST(download(), GF_OK);
+    CHECK(sent_has(1, "\r\nRange: bytes=19-\r\nIf-Range: \"v1\"\r\n"));
+    CHECK(memsink_is(&ms, file25, 25));
+    CHECK_INT(res.bytes, 25);
+    CHECK(!res.resumed);
+
+    /* without crypto the held ETag vouches through If-Range */
+    setup(0, 1000);
+    cl.crypto = NULL;
+    memsink_hold_etag(&ms, file20, 20, "\"v1\"");
+    tp_add_reply(&tp, unsatisfiable);
+    tp_add_reply(&tp, partial(etag("\"v1\""), file20, 19));
+    CHECK_ST(download(), GF_OK);
+    CHECK(sent_has(1, "\r\nRange: bytes=19-\r\nIf-Range: \"v1\"\r\n"));
+    CHECK(ms.committed);
+    CHECK_INT(tp.connects, 2);
+}
+
+/* A sink holding more than the whole file starts over, and says so. */
+static void oversized_held_bytes_start_over(void)
+{
+    setup(0, 1000);
+    memsink_hold(&ms, file25, 25);
+    tp_add_reply(&tp, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */20\r\n"
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    tp_add_reply(&tp, ok(amz_md5(file20), file20));
+    CHECK_ST(download(), GF_OK);
+    CHECK(!has_range(1));
+    CHECK(memsink_is(&ms, file20, 20));
+    CHECK_INT(ms.discards, 1);
+    CHECK_INT(count_events(GF_EV_NOTICE), 1);
+    CHECK_INT(count_events(GF_EV_RETRY), 0);
+}
+
+/* S3's reasons for a 403, read from its XML error body. */
+static void forbidden_reasons_from_s3_xml(void)
+{
+    static const struct {
+        const char *body;
+        gf_status want;
+    } cases[] = {
+        {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+         "<Message>Request has expired</Message><X-Amz-Expires>300</X-Amz-Expires></Error>",
+         GF_E_LINK_EXPIRED},
+        {"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message>"
+         "</Error>", GF_E_LINK_EXPIRED},
+        {"<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we "
+         "calculated does not match the signature you provided.</Message></Error>",
+         GF_E_LINK_SIGNATURE},
+        {"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+         GF_E_LINK_DENIED},
+        {"<Error><Code>AllAccessDisabled</Code></Error>", GF_E_LINK_DENIED},
+        {"<html><body>403 Forbidden</body></html>", GF_E_LINK_EXPIRED},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setup(3, 1000);
+        tp_add_reply(&tp, say("HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\n"
+                              "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                              strlen(cases[i].body), cases[i].body));
+        gf_status st = download();
+        if (st != cases[i].want)
+            check_fail(__FILE__, __LINE__, "case %zu: got %s, want %s", i, gf_strerror(st),
+                       gf_strerror(cases[i].want));
+        CHECK_INT(tp.connects, 1); /* never retried here: the flow asks for fresh links */
+        CHECK_INT(ms.len, 0);
+    }
+    /* a long body is read only up to GF_ERROR_BODY_MAX: the code is near the start */
+    setup(0, 1000);
+    tp_add_reply(&tp, say("HTTP/1.1 403 Forbidden\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n"
+                          "<Error><Code>SignatureDoesNotMatch</Code>%0*d</Error>",
+                          (size_t)(41 + 8 + 4000), 4000, 0));
+    CHECK_ST(download(), GF_E_LINK_SIGNATURE);
+    CHECK(strlen(gf_strerror(GF_E_LINK_SIGNATURE)) > 0);
+    CHECK(strcmp(gf_strerror(GF_E_LINK_DENIED), gf_strerror(GF_E_LINK_EXPIRED)) != 0);
+}
+
+/* A gf_client built with other limits is refused by gf_client_init, which
+ * writes nothing past the first field, and by every later call. */
+static void client_of_another_config_is_refused(void)
+{
+    static union {
+        gf_client cl;
+        unsigned char bytes[sizeof(gf_client)];
+    } u;
+    gf_answer ans;
+    gf_request req = {.type = GF_EXPORT_HOUR, .data = GF_DATA_VISIT, .ai = "ai",
+                      .date = "2026112712", .expire_min = 5};
+    gf_fetch_handler fh;
+    memset(&fh, 0, sizeof(fh));
+    tp_init(&tp);
+    tp_add_reply(&tp, ok("", "hello"));
+    memset(u.bytes, 0x5a, sizeof(u.bytes));
+    /* a program whose gf_client is smaller (GF_ANSWER_MAX 8192, say) */
+    CHECK_ST(gf_client_init_for(&u.cl, &tp.port, NULL, 40000, GF_CONFIG_ID), GF_E_CONFIG);
+    for (size_t i = sizeof(uint32_t); i < sizeof(u.bytes); i++) {
+        if (u.bytes[i] != 0x5a) {
+            check_fail(__FILE__, __LINE__, "byte %zu written", i);
+            break;
+        }
+    }
+    CHECK_ST(gf_download(&u.cl, LINK, &ms.sink, NULL), GF_E_CONFIG);
+    CHECK_ST(gf_export_links(&u.cl, &req, &ans), GF_E_CONFIG);
+    CHECK_ST(gf_fetch_export(&u.cl, &req, 0, &fh, &ans), GF_E_CONFIG);
+    CHECK_ST(gf_mint_token(&u.cl, "uid", "ai", (const unsigned char *)"s", 1, (char *)u.bytes + 8,
+                           8), GF_E_CONFIG);
+    gf_client_free(&u.cl);
+    CHECK_INT(tp.connects, 0);
+    /* the same size, other limits (the ID names them) */
+    CHECK_ST(gf_client_init_for(&u.cl, &tp.port, NULL, sizeof(gf_client), GF_CONFIG_ID ^ 1u),
+             GF_E_CONFIG);
+    CHECK_ST(gf_download(&u.cl, LINK, &ms.sink, NULL), GF_E_CONFIG);
+    /* set up properly, then it works; a client never set up is an argument error */
+    CHECK_ST(gf_client_init(&u.cl, &tp.port, NULL), GF_OK);
+    memsink_init(&ms);
+    CHECK_ST(gf_download(&u.cl, LINK, &ms.sink, NULL), GF_OK);
+    gf_client_free(&u.cl);
+    memset(&u.cl, 0, sizeof(u.cl));
+    CHECK_ST(gf_download(&u.cl, LINK, &ms.sink, NULL), GF_E_ARGUMENT);
+    /* an answer of another layout is refused before it is written */
+    char body[] = "{\"status\":\"RUNNING\"}";
+    CHECK_ST(gf_answer_parse_for(body, strlen(body), u.cl.priv.tokens, GF_JSON_TOKENS_MAX, &ans,
+                                 sizeof(ans) - 8, GF_CONFIG_ID), GF_E_CONFIG);
+    CHECK_ST(gf_answer_parse(body, strlen(body), u.cl.priv.tokens, GF_JSON_TOKENS_MAX, &ans), GF_OK);
+}
+
 CHECK_SUITE(download, CASE(plain_200_is_committed_and_md5_checked),
             CASE(https_link_is_a_plain_get), CASE(content_md5_checked_on_200),
             CASE(no_md5_header_computed_not_checked), CASE(unreadable_md5_header_is_a_mismatch),
@@ -740,4 +1077,9 @@ CHECK_SUITE(download, CASE(plain_200_is_committed_and_md5_checked),
             CASE(forbidden_is_link_expired_without_retry), CASE(not_found_is_not_retried),
             CASE(server_error_retried_with_backoff), CASE(rate_limited_honours_retry_after),
             CASE(network_failure_mid_body_resumes), CASE(sink_failure_is_not_retried),
-            CASE(no_credential_is_ever_sent), CASE(incomplete_sink_refused));
+            CASE(no_credential_is_ever_sent), CASE(incomplete_sink_refused),
+            CASE(one_sink_reused_for_three_files), CASE(changed_object_between_attempts_comes_whole),
+            CASE(server_ignoring_if_range_is_caught_by_the_etag), CASE(single_part_etag_is_the_md5),
+            CASE(range_not_satisfiable_on_a_whole_file_commits_it),
+            CASE(oversized_held_bytes_start_over), CASE(forbidden_reasons_from_s3_xml),
+            CASE(client_of_another_config_is_refused));

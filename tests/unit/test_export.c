@@ -1,5 +1,5 @@
-/* gf_export_links through the scripted port: DESIGN.md "The API being
- * called" (request, headers, answers, rate limit) and "Error answers". */
+/* gf_export_links through the scripted port: the export API as it is
+ * called (request, headers, answers, rate limit) and its error answers. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -50,17 +50,10 @@ static const char *status_only(int code, const char *reason, const char *headers
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.base_url = API;
     cl.token = "tok-123";
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    scripted_reset(&tp);
     memset(&ans, 0, sizeof(ans));
     req = (gf_request){GF_EXPORT_HOUR, GF_DATA_VISIT, "my-ai", "2026112712", 5};
 }
@@ -266,6 +259,25 @@ static void server_errors_exhaust_the_budget(void)
     CHECK_ST(ask(), GF_OK);
     CHECK_INT(tp.connects, 2);
     CHECK_INT(ans.count, 2);
+
+    /* 600..999 have no class: a server error like a 5xx (RFC 9110 section 15) */
+    setup(1, 1000);
+    tp_add_reply(&tp, status_only(600, "Odd", ""));
+    tp_add_reply(&tp, finished());
+    CHECK_ST(ask(), GF_OK);
+    CHECK_INT(tp.connects, 2);
+    CHECK(event_of(GF_EV_RETRY, 0) != NULL && event_of(GF_EV_RETRY, 0)->status == GF_E_SERVER);
+    setup(0, 1000);
+    tp_add_reply(&tp, status_only(999, "Odder", ""));
+    CHECK_ST(ask(), GF_E_SERVER);
+
+    /* out of descriptors or memory: the platform's, not retried as DNS */
+    setup(3, 1000);
+    tp_add(&tp)->connect = GF_PORT_E_RESOURCES;
+    tp_add_reply(&tp, finished());
+    CHECK_ST(ask(), GF_E_RESOURCES);
+    CHECK_INT(tp.connects, 1);
+    CHECK(event_of(GF_EV_RETRY, 0) == NULL);
 
     /* a network failure is retried like a 5xx */
     setup(1, 1000);
@@ -516,6 +528,51 @@ static void overall_deadline_is_twice_the_timeout(void)
     CHECK_ST(ask(), GF_RUNNING);
 }
 
+/* A stand-in MAC, so that the core's suite needs no crypto library: the
+ * message's length in every byte, and the message kept for the check. */
+static char mac_msg[512];
+
+static gf_status fake_hmac(const unsigned char *key, size_t keylen, const unsigned char *msg,
+                      size_t len, unsigned char mac[32])
+{
+    (void)key;
+    (void)keylen;
+    snprintf(mac_msg, sizeof(mac_msg), "%.*s", (int)len, (const char *)msg);
+    memset(mac, (int)(len & 0xffu), 32);
+    return GF_OK;
+}
+
+/* The longest body the mint can send (64-byte ids, a 20-digit time) goes
+ * out whole, with the MAC of the method, path and body in hex. */
+static void mint_with_the_longest_ids(void)
+{
+    static const gf_crypto crypto = {NULL, NULL, NULL, NULL, NULL, fake_hmac};
+    char uid[GF_AI_MAX + 1], ai[GF_AI_MAX + 1], token[32], hex[65];
+    setup(0, 1000);
+    cl.crypto = &crypto;
+    cl.client_id = "cid";
+    memset(uid, 'u', GF_AI_MAX);
+    uid[GF_AI_MAX] = '\0';
+    memset(ai, 'a', GF_AI_MAX);
+    ai[GF_AI_MAX] = '\0';
+    tp.utc = 18000000000000000; /* its milliseconds take all 20 digits */
+    tp_add_reply(&tp, json("{\"status\":\"success\",\"code\":\"minted-1\"}"));
+    CHECK_ST(gf_mint_token(&cl, uid, ai, (const unsigned char *)"k", 1, token, sizeof(token)),
+             GF_OK);
+    CHECK_STR(token, "minted-1");
+    const char *body = say("project=%s&ai=%s&tm=18000000000000000000", uid, ai);
+    CHECK_STR(mac_msg, say("POST\n/auth/token\n%s", body));
+    memset(hex, "0123456789abcdef"[strlen(mac_msg) & 15u], 64);
+    for (size_t i = 0; i < 64; i += 2)
+        hex[i] = "0123456789abcdef"[(strlen(mac_msg) >> 4) & 15u];
+    hex[64] = '\0';
+    CHECK(strstr(tp.sent[0], "POST /auth/token HTTP/1.1\r\n") == tp.sent[0]);
+    const char *sent_body = strstr(tp.sent[0], "\r\n\r\n");
+    CHECK(sent_body != NULL && strcmp(sent_body + 4, say("%s&auth=%s", body, hex)) == 0);
+    CHECK_ST(gf_mint_token(&cl, uid, "a.b", (const unsigned char *)"k", 1, token, sizeof(token)),
+             GF_E_AI);
+}
+
 CHECK_SUITE(export, CASE(request_line_and_headers), CASE(base_url_forms),
             CASE(each_status_maps_to_gf_status), CASE(auth_rejected_without_retry),
             CASE(rate_limited_then_ok), CASE(server_errors_exhaust_the_budget),
@@ -523,4 +580,4 @@ CHECK_SUITE(export, CASE(request_line_and_headers), CASE(base_url_forms),
             CASE(malformed_json_is_refused), CASE(echo_mismatch_is_refused),
             CASE(links_of_the_wrong_shape), CASE(invalid_request_refused_before_connect),
             CASE(calls_are_paced), CASE(redirect_to_another_origin_drops_credentials),
-            CASE(overall_deadline_is_twice_the_timeout));
+            CASE(overall_deadline_is_twice_the_timeout), CASE(mint_with_the_longest_ids));

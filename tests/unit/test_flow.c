@@ -1,7 +1,7 @@
 /* gf_fetch_export through the scripted port, files into memory sinks:
- * DESIGN.md "Retry RUNNING with backoff", "Links that answer 403 are taken
+ * RUNNING is asked again with backoff; links that answer 403 are taken
  * as expired: the client asks the API once more ... a second 403 fails
- * that download", and the type order of all-types answers. */
+ * that download; and the type order of all-types answers. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -127,18 +127,11 @@ static void forbidden(void)
 
 static void setup(uint32_t retries, uint32_t backoff_ms)
 {
-    tp_init(&tp);
-    faketls_init(&tls);
-    gf_client_init(&cl, &tp.port, FAKETLS(&tls));
+    scripted_client(&cl, &tp, &tls, retries, backoff_ms);
     cl.base_url = API;
     cl.token = "tok";
     cl.crypto = &gf_crypto_mbedtls;
-    cl.retries = retries;
-    cl.backoff_ms = backoff_ms;
     cl.api_interval_ms = 500;
-    cl.http.timeout_ms = 5000;
-    cl.http.on_event = scripted_on_event;
-    scripted_reset(&tp);
     memset(&hl, 0, sizeof(hl));
     hl.skip_visit = SIZE_MAX;
     hl.fail_done_at = SIZE_MAX;
@@ -309,15 +302,18 @@ static void expired_link_resumes_on_the_fresh_one(void)
     setup(1, 1000);
     api("FINISHED", "[" A1 "]");
     tp_conn *c = tp_add(&tp);
-    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n01234567", 0, 0};
+    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\n"
+                                     "Content-Length: 20\r\n\r\n01234567", 0, 0};
     c->steps[1] = (tp_step){TP_RESET, NULL, 0, 0};
     forbidden(); /* the retry finds the link expired */
     api("FINISHED", "[" A2 "]");
     tp_add_reply(&tp, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 8-19/20\r\n"
-                      "Content-Length: 12\r\nConnection: close\r\n\r\n89abcdefghij");
+                      "ETag: \"v1\"\r\nContent-Length: 12\r\nConnection: close\r\n\r\n"
+                      "89abcdefghij");
     CHECK_ST(fetch(0), GF_OK);
     CHECK(asked(4, "/e/a.csv.gz?sig=2"));
-    CHECK(strstr(tp.sent[4], "\r\nRange: bytes=8-\r\n") != NULL);
+    /* the held bytes' ETag goes along: a changed object would come whole */
+    CHECK(strstr(tp.sent[4], "\r\nRange: bytes=8-\r\nIf-Range: \"v1\"\r\n") != NULL);
     CHECK(memsink_is(&sinks[0], file20, 20));
     CHECK(sinks[0].committed);
 }
@@ -475,10 +471,83 @@ static void not_exists_and_error_without_downloads(void)
     CHECK_INT(hl.visits, 0);
 }
 
+/* ---- pacing ------------------------------------------------------------- */
+
+/* A RUNNING answer that comes ms after the request was sent. */
+static void api_after(uint32_t ms)
+{
+    const char *body = "{\"status\":\"RUNNING\",\"downloadLinks\":[],\"exportType\":\"hour\","
+                       "\"dataType\":\"visit\",\"exportDate\":\"2026112712\"}";
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DELAY, NULL, 0, ms};
+    c->steps[1] = (tp_step){TP_DATA,
+                            say("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n"
+                                "\r\n%s", strlen(body), body), 0, 0};
+    c->steps[2] = (tp_step){TP_EOF, NULL, 0, 0};
+}
+
+/* The API allows 2 calls/s as its server sees them; no 3
+ * consecutive calls may reach it within 1 s. The server sees a call
+ * somewhere between the request's first byte sent and the answer's first
+ * byte received: take the worst of both ends for every call, with answers
+ * that take 0..700 ms and a clock that ticks coarsely (now_ms lagging the
+ * true time by up to a tick). */
+static void api_calls_keep_the_rate_limit_under_jitter(void)
+{
+    static const uint32_t ticks[] = {1, 4, 10, 16};
+    uint32_t rnd = 20261201u;
+    for (uint32_t round = 0; round < 48; round++) {
+        setup(0, 1000);
+        tp.tick = ticks[round % 4];
+        tp.now += round * 7u; /* another phase against the tick each round */
+        for (size_t i = 0; i < TP_MAX_CONNS; i++) {
+            rnd = rnd * 1103515245u + 12345u;
+            uint32_t r = rnd >> 16;
+            api_after(r % 3 == 0 ? 0 : r % 700);
+        }
+        for (size_t i = 0; i < TP_MAX_CONNS; i++) {
+            rnd = rnd * 1103515245u + 12345u;
+            CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+            tp.now += (rnd >> 16) % 3 == 0 ? (rnd >> 20) % 40 : 0; /* the caller's own work */
+        }
+        for (size_t i = 0; i + 2 < TP_MAX_CONNS; i++) {
+            CHECK(tp.sent_any[i + 2] && tp.answered_any[i]);
+            uint64_t gap = tp.sent_at[i + 2] - tp.answered_at[i];
+            if (gap <= 1000)
+                check_fail(__FILE__, __LINE__,
+                           "round %u (tick %u ms): call %zu answered at %llu, call %zu sent at "
+                           "%llu: three calls within %llu ms",
+                           (unsigned)round, (unsigned)tp.tick, i,
+                           (unsigned long long)tp.answered_at[i], i + 2,
+                           (unsigned long long)tp.sent_at[i + 2], (unsigned long long)gap);
+        }
+    }
+
+    /* Instant answers on an exact clock: the second call 500 ms after the
+     * first ended, the third 1 s plus the margin after the first ended. */
+    setup(0, 1000);
+    for (int i = 0; i < 3; i++)
+        api_after(0);
+    for (int i = 0; i < 3; i++)
+        CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+    CHECK_INT(tp.sent_at[1] - tp.answered_at[0], 500);
+    CHECK_INT(tp.sent_at[2] - tp.answered_at[0], 1000 + GF_API_MARGIN_MS);
+
+    /* api_interval_ms 0: no pacing at all */
+    setup(0, 1000);
+    cl.api_interval_ms = 0;
+    for (int i = 0; i < 3; i++)
+        api_after(0);
+    for (int i = 0; i < 3; i++)
+        CHECK_ST(gf_export_links(&cl, &req, &ans), GF_RUNNING);
+    CHECK_INT(tp.slept, 0);
+}
+
 CHECK_SUITE(flow, CASE(running_then_finished_within_wait), CASE(running_past_the_wait),
             CASE(wait_zero_asks_once), CASE(running_poll_pause_is_capped),
             CASE(all_types_visited_in_type_order), CASE(expired_link_fetched_again_fresh),
             CASE(expired_link_resumes_on_the_fresh_one), CASE(second_expiry_fails_that_file_only),
             CASE(reask_listing_other_files_is_a_mismatch), CASE(reask_all_types_any_key_order),
             CASE(done_error_stops_the_flow), CASE(failed_file_does_not_stop_the_others),
-            CASE(null_sink_skips_the_file), CASE(not_exists_and_error_without_downloads));
+            CASE(null_sink_skips_the_file), CASE(not_exists_and_error_without_downloads),
+            CASE(api_calls_keep_the_rate_limit_under_jitter));

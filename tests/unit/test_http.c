@@ -237,6 +237,13 @@ static void network_errors(void)
     setup();
     tp_add(&tp)->connect = GF_PORT_E_FAILED;
     CHECK_ST(get("http://h/", NULL), GF_E_NETWORK);
+    /* out of descriptors or memory is the platform's, not DNS's nor the network's */
+    setup();
+    tp_add(&tp)->connect = GF_PORT_E_RESOURCES;
+    CHECK_ST(get("http://h/", NULL), GF_E_RESOURCES);
+    setup();
+    tp_add(&tp)->send = GF_PORT_E_RESOURCES;
+    CHECK_ST(get("http://h/", NULL), GF_E_RESOURCES);
     setup();
     tp_add(&tp)->send = GF_PORT_E_RESET;
     CHECK_ST(get("http://h/", NULL), GF_E_RESET);
@@ -472,6 +479,22 @@ static void location_resolution(void)
     }
 }
 
+typedef struct evlog {
+    char text[2048];
+    size_t len;
+} evlog;
+
+/* "kind:http_status:text@host:port[/proxy]" per event */
+static void on_event(void *user, const gf_event *ev)
+{
+    evlog *l = user;
+    int n = snprintf(l->text + l->len, sizeof(l->text) - l->len, "%d:%d:%s@%s:%u%s\n",
+                     (int)ev->kind, ev->http_status, ev->text, ev->host ? ev->host : "-",
+                     (unsigned)ev->port, ev->proxy ? "/proxy" : "");
+    if (n > 0 && (size_t)n < sizeof(l->text) - l->len)
+        l->len += (size_t)n;
+}
+
 static void tunnel_through_a_proxy(void)
 {
     static gf_proxy proxy = {"proxy.lan", 3128, "Basic dXNlcjpwdw==", "direct.example,.lan"};
@@ -496,12 +519,36 @@ static void tunnel_through_a_proxy(void)
     CHECK(get_line != NULL && strstr(get_line, "Proxy-Authorization") == NULL);
     CHECK(strstr(tp.sent[0], "Authorization: tok") > get_line);
 
-    /* A proxy that refuses the tunnel. */
-    setup();
-    h.proxy = &proxy;
-    tp_add_reply(&tp, "HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!");
-    CHECK_ST(get("https://api.example/", NULL), GF_E_PROXY);
-    CHECK_INT(tls.opens, 0);
+    /* A proxy that refuses the tunnel: 403 is its access rules, 407 its
+     * wish for (other) credentials, anything else shows its status. */
+    static const struct {
+        const char *reply;
+        gf_status want;
+        int code;
+    } refusals[] = {
+        {"HTTP/1.1 403 Forbidden\r\nContent-Length: 5\r\n\r\nnope!", GF_E_PROXY_DENIED, 403},
+        {"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\n"
+         "Content-Length: 0\r\n\r\n", GF_E_PROXY_AUTH, 407},
+        {"HTTP/1.0 401 Unauthorized\r\n\r\n", GF_E_PROXY_AUTH, 401},
+        {"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", GF_E_PROXY, 502},
+        {"HTTP/1.1 400 Bad Request\r\n\r\n", GF_E_PROXY, 400},
+    };
+    for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        static evlog log;
+        setup();
+        memset(&log, 0, sizeof(log));
+        h.proxy = &proxy;
+        h.on_event = on_event;
+        h.event_user = &log;
+        tp_add_reply(&tp, refusals[i].reply);
+        CHECK_ST(get("https://api.example/", NULL), refusals[i].want);
+        CHECK_INT(tls.opens, 0);
+        char line[64];
+        snprintf(line, sizeof(line), "%d:%d:proxy@proxy.lan:3128/proxy\n", (int)GF_EV_RESPONSE,
+                 refusals[i].code);
+        if (strstr(log.text, line) == NULL)
+            check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, log.text);
+    }
     setup();
     h.proxy = &proxy;
     tp_add_reply(&tp, "garbage\r\n\r\n");
@@ -529,19 +576,6 @@ static void tunnel_through_a_proxy(void)
     CHECK_STR(tp.host[0], "proxy.lan");
 }
 
-typedef struct evlog {
-    char text[1024];
-    size_t len;
-} evlog;
-
-static void on_event(void *user, const gf_event *ev)
-{
-    evlog *l = user;
-    int n = snprintf(l->text + l->len, sizeof(l->text) - l->len, "%d:%d:%s\n", (int)ev->kind,
-                     ev->http_status, ev->text);
-    if (n > 0 && (size_t)n < sizeof(l->text) - l->len)
-        l->len += (size_t)n;
-}
 
 static void events_hide_queries_and_credentials(void)
 {
@@ -555,11 +589,71 @@ static void events_hide_queries_and_credentials(void)
     gf_http_request req = {"GET", "https://f.example:8443/p/part-0.csv.gz?X-Amz-Signature=sig", hdr,
                            1, NULL, 0, 0, true};
     CHECK_ST(gf_http_exchange(&h, &req, &handler, NULL), GF_OK);
-    CHECK(strstr(log.text, "GET https://f.example:8443/p/part-0.csv.gz?...") != NULL);
-    CHECK(strstr(log.text, "f.example:8443\n") != NULL);
+    CHECK(strstr(log.text, "GET https://f.example:8443/p/part-0.csv.gz?...@f.example:8443\n") !=
+          NULL);
+    CHECK(strstr(log.text, ":f.example:8443@f.example:8443\n") != NULL);
     CHECK(strstr(log.text, "sig") == NULL);
     CHECK(strstr(log.text, "secret") == NULL);
     CHECK(strstr(log.text, ":200:") != NULL);
+}
+
+/* A proxy that cannot be reached is named as the proxy, with the cause in
+ * an event; a lack of descriptors stays what it is. */
+static void unreachable_proxy(void)
+{
+    static gf_proxy proxy = {"::1", 3128, NULL, NULL};
+    static const struct {
+        int32_t port_code;
+        gf_status cause, want;
+    } cases[] = {
+        {GF_PORT_E_REFUSED, GF_E_CONNECT_REFUSED, GF_E_PROXY_CONNECT},
+        {GF_PORT_E_DNS, GF_E_DNS, GF_E_PROXY_CONNECT},
+        {GF_PORT_E_TIMEOUT, GF_E_CONNECT_TIMEOUT, GF_E_PROXY_CONNECT},
+        {GF_PORT_E_RESOURCES, GF_E_RESOURCES, GF_E_RESOURCES},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        static evlog log;
+        setup();
+        memset(&log, 0, sizeof(log));
+        h.proxy = &proxy;
+        h.on_event = on_event;
+        h.event_user = &log;
+        tp_add(&tp)->connect = cases[i].port_code;
+        CHECK_ST(get("https://api.example/", NULL), cases[i].want);
+        CHECK(strstr(log.text, "0:0:proxy [::1]:3128@::1:3128/proxy\n") != NULL);
+        if (cases[i].want == GF_E_PROXY_CONNECT) {
+            char line[160];
+            snprintf(line, sizeof(line), "%d:0:cannot connect to the proxy [::1]:3128: %s@::1:3128/proxy\n",
+                     (int)GF_EV_NOTICE, gf_strerror(cases[i].cause));
+            if (strstr(log.text, line) == NULL)
+                check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, log.text);
+        }
+    }
+}
+
+/* Events name IPv6 hosts in brackets, and carry the bare host and port. */
+static void events_bracket_ipv6_hosts(void)
+{
+    static evlog log;
+    memset(&log, 0, sizeof(log));
+    setup();
+    h.on_event = on_event;
+    h.event_user = &log;
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("https://[::1]:8443/p?sig=1", NULL), GF_OK);
+    CHECK_STR(tp.host[0], "::1");
+    CHECK(strstr(log.text, "0:0:[::1]:8443@::1:8443\n") != NULL);
+    CHECK(strstr(log.text, ":GET https://[::1]:8443/p?...@::1:8443\n") != NULL);
+    CHECK(strstr(log.text, ":200:@::1:8443\n") != NULL);
+    /* the default port is left out of URLs, not of host:port */
+    memset(&log, 0, sizeof(log));
+    setup();
+    h.on_event = on_event;
+    h.event_user = &log;
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("http://[fe80::1]/", NULL), GF_OK);
+    CHECK(strstr(log.text, "0:0:[fe80::1]:80@fe80::1:80\n") != NULL);
+    CHECK(strstr(log.text, ":GET http://[fe80::1]/@fe80::1:80\n") != NULL);
 }
 
 CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
@@ -572,4 +666,5 @@ CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE(redirect_not_followed_when_not_asked), CASE(credentials_dropped_across_origins),
             CASE(redirect_https_to_http_refused), CASE(redirect_limits),
             CASE(see_other_turns_post_into_get), CASE(location_resolution),
-            CASE(tunnel_through_a_proxy), CASE(events_hide_queries_and_credentials));
+            CASE(tunnel_through_a_proxy), CASE(events_hide_queries_and_credentials),
+            CASE(unreachable_proxy), CASE(events_bracket_ipv6_hosts));

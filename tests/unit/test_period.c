@@ -1,4 +1,4 @@
-/* Beijing-time periods: DESIGN.md "--date omitted" and sync's stepping. */
+/* Beijing-time periods: the default date (giofetch(1), --date) and sync's stepping. */
 #include "check.h"
 
 static const char *fmt(gf_export_type t, int64_t index)
@@ -65,6 +65,16 @@ static void stepping_across_boundaries(void)
     CHECK_STR(step(GF_EXPORT_HOUR, "2026112812", -360), "2026111312");
 }
 
+/* yyyyMMdd of any day number, valid or not (d up to 99). */
+static void yyyymmdd(char s[9], int y, int m, int d)
+{
+    const int digits[8] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10,
+                           m / 10,   m % 10,       d / 10,      d % 10};
+    for (int i = 0; i < 8; i++)
+        s[i] = (char)('0' + digits[i]);
+    s[8] = '\0';
+}
+
 /* Every day from 1970 to 2200 parses, formats back to itself, and follows
  * the day before it by exactly one. */
 static void every_day_round_trips(void)
@@ -79,15 +89,7 @@ static void every_day_round_trips(void)
             for (int d = 1; d <= n; d++) {
                 char s[9];
                 gf_period p;
-                s[0] = (char)('0' + y / 1000);
-                s[1] = (char)('0' + y / 100 % 10);
-                s[2] = (char)('0' + y / 10 % 10);
-                s[3] = (char)('0' + y % 10);
-                s[4] = (char)('0' + m / 10);
-                s[5] = (char)('0' + m % 10);
-                s[6] = (char)('0' + d / 10);
-                s[7] = (char)('0' + d % 10);
-                s[8] = '\0';
+                yyyymmdd(s, y, m, d);
                 if (gf_period_parse(GF_EXPORT_DAY, s, 8, &p) != GF_OK || p.index != expect ||
                     strcmp(fmt(GF_EXPORT_DAY, p.index), s) != 0) {
                     if (bad++ < 5)
@@ -97,16 +99,8 @@ static void every_day_round_trips(void)
             }
             /* The day after the last one of the month is refused. */
             char s[9];
-            int over = n + 1;
-            s[0] = (char)('0' + y / 1000);
-            s[1] = (char)('0' + y / 100 % 10);
-            s[2] = (char)('0' + y / 10 % 10);
-            s[3] = (char)('0' + y % 10);
-            s[4] = (char)('0' + m / 10);
-            s[5] = (char)('0' + m % 10);
-            s[6] = (char)('0' + over / 10);
-            s[7] = (char)('0' + over % 10);
             gf_period p;
+            yyyymmdd(s, y, m, n + 1);
             if (gf_period_parse(GF_EXPORT_DAY, s, 8, &p) != GF_E_DATE_INVALID && bad++ < 5)
                 check_fail(__FILE__, __LINE__, "day %.8s accepted", s);
         }

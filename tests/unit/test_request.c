@@ -1,7 +1,8 @@
-/* Export requests: DESIGN.md "The API being called". */
+/* Export requests: the request target the export API expects. */
 #include <stdio.h>
 
 #include "check.h"
+#include "../../src/internal.h"
 
 static gf_status target(gf_export_type t, gf_data_type d, const char *ai, const char *date,
                         uint32_t expire, char *buf, size_t cap)
@@ -190,6 +191,7 @@ static void buffer_exact_fit(void)
         memset(buf, '#', sizeof(buf));
         CHECK_ST(target(GF_EXPORT_DAY, GF_DATA_VISIT, "a", "20261127", 5, buf, cap), GF_E_BUFFER);
         CHECK(buf[cap] == '#');
+        CHECK(cap == 0 || buf[0] == '\0');
     }
 }
 
@@ -205,8 +207,40 @@ static void every_status_has_a_message(void)
     CHECK_STR(gf_strerror((gf_status)-1), "unknown status");
 }
 
+/* The small helpers the library's files share (internal.h). */
+static void shared_helpers(void)
+{
+    static const unsigned char bytes[] = {0x00, 0x9f, 0xa0, 0xff};
+    static const char *const names[] = {"hour", "day"};
+    char hex[2 * sizeof(bytes) + 1], buf[8];
+
+    memset(hex, '#', sizeof(hex));
+    gf_hex_encode(hex, bytes, sizeof(bytes));
+    CHECK_STR(hex, "009fa0ff");
+
+    gf_writer w = {buf, 6, 0, false};
+    memset(buf, '#', sizeof(buf));
+    gf_puts(&w, "abcd");
+    gf_put(&w, "ef", 2);
+    CHECK(!w.overflow && w.len == 6 && memcmp(buf, "abcdef", 6) == 0);
+    gf_put(&w, "g", 1);
+    CHECK(w.overflow && w.len == 6 && buf[6] == '#');
+    gf_put(&w, "", 0);
+    CHECK(w.overflow); /* an overflow stays */
+
+    CHECK_INT(gf_id_len("my-ai_1"), 7);
+    CHECK_INT(gf_id_len(""), 0);
+    CHECK_INT(gf_id_len(NULL), 0);
+    CHECK_INT(gf_id_len("a.b"), 0);
+
+    CHECK_INT(gf_view_index((gf_view){"day!", 3}, names, 2), 1);
+    CHECK_INT(gf_view_index((gf_view){"da", 2}, names, 2), -1);
+    CHECK_STR(gf_export_state_name(GF_STATE_NOT_EXISTS), "NOT_EXISTS");
+    CHECK(gf_export_state_name((gf_export_state)4) == NULL);
+}
+
 CHECK_SUITE(request, CASE(every_type_combination), CASE(literal_targets),
             CASE(type_names_round_trip), CASE(bad_enum_values_refused),
             CASE(dates_truncated_to_the_type), CASE(impossible_dates_refused),
             CASE(leap_days_accepted), CASE(project_id_rules), CASE(expire_range),
-            CASE(buffer_exact_fit), CASE(every_status_has_a_message));
+            CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers));

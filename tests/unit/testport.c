@@ -42,6 +42,10 @@ static int32_t tp_send(void *ctx, int32_t handle, const unsigned char *buf, size
     if (c->send != 0)
         return c->send;
     size_t i = (size_t)(handle - 100);
+    if (!tp->sent_any[i]) {
+        tp->sent_any[i] = true;
+        tp->sent_at[i] = tp->now;
+    }
     size_t room = TP_SENT_MAX - tp->sent_len[i];
     memcpy(tp->sent[i] + tp->sent_len[i], buf, len < room ? len : room);
     tp->sent_len[i] += len < room ? len : room;
@@ -83,6 +87,10 @@ static int32_t tp_recv(void *ctx, int32_t handle, unsigned char *buf, size_t len
                     n = len;
                 memcpy(buf, s->data + tp->off, n);
                 tp->off += n;
+                if (!tp->answered_any[tp->current]) {
+                    tp->answered_any[tp->current] = true;
+                    tp->answered_at[tp->current] = tp->now;
+                }
                 return (int32_t)n;
             }
         case TP_EOF:
@@ -118,7 +126,11 @@ static void tp_close(void *ctx, int32_t handle)
         tp->current = -1;
 }
 
-static uint64_t tp_now(void *ctx) { return self(ctx)->now; }
+static uint64_t tp_now(void *ctx)
+{
+    testport *tp = self(ctx);
+    return tp->tick > 1 ? tp->now - tp->now % tp->tick : tp->now;
+}
 static int64_t tp_utc(void *ctx) { return self(ctx)->utc; }
 
 static void tp_sleep(void *ctx, uint32_t ms)

@@ -2,7 +2,7 @@
  * A scripted port for unit tests. Each connect takes the next connection
  * script; recv plays its steps, handing out at most `piece` bytes at a time
  * (1, 7, all...), so parsers meet every split. The clock is fake: it moves
- * only when a step waits or the library sleeps.
+ * only when a step waits or the library sleeps; it may tick coarsely.
  */
 #ifndef GF_TESTPORT_H
 #define GF_TESTPORT_H
@@ -56,6 +56,12 @@ typedef struct testport {
     char sent[TP_MAX_CONNS][TP_SENT_MAX + 1]; /* bytes sent per connection   */
     size_t sent_len[TP_MAX_CONNS];
     uint32_t entropy_byte;
+    uint32_t tick;                /* now_ms counts in steps of tick ms (a coarse
+                                   * clock that lags by up to tick - 1); 0, 1: exact */
+    uint64_t sent_at[TP_MAX_CONNS];     /* true time of the first byte sent  */
+    uint64_t answered_at[TP_MAX_CONNS]; /* true time of the first byte received */
+    bool sent_any[TP_MAX_CONNS];
+    bool answered_any[TP_MAX_CONNS];
 } testport;
 
 /* A fresh port with no connections scripted; piece 0. */
