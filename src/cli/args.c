@@ -146,7 +146,7 @@ static bool known_option(const char *name, cli_command cmd)
         return cmd != CMD_SYNC;
     if (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)
         return cmd == CMD_SYNC;
-    if (strcmp(name, "--out") == 0)
+    if (strcmp(name, "--out") == 0 || strcmp(name, "--jobs") == 0)
         return cmd != CMD_LINKS;
     return false;
 }
