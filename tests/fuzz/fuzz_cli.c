@@ -24,6 +24,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "giofetch/tls.h"
+
+/* args.c names the TLS library in --version; this target links the core
+ * only (no mbedTLS), so it answers for the glue. */
+const char *gf_tls_library(void) { return "no TLS library (fuzz target)"; }
 
 /* Where failed checks are told: a copy of stderr taken before libFuzzer
  * closes it (-close_fd_mask=3 silences only what the CLI prints). */
