@@ -254,6 +254,11 @@ demo: deps
 # Every header a caller needs: the API, the port contract, the limits, TLS,
 # and the POSIX port's (beside giofetch/, as the build includes it). The
 # library is static, so mbedTLS goes in Libs.private: pkg-config --static.
+# giofetch.pc: against an mbedTLS built here, the headers and archive it was
+# built with, by absolute path (they stay in this tree's build/deps).
+GF_PC_LIBS = $(foreach w,$(GF_TLS_LIBS),$(if $(filter -%,$(w)),$(w),$(abspath $(w))))
+GF_PC_CFLAGS = $(if $(GF_MBEDTLS_VERSION),-I$(abspath $(MBEDTLS_SRC)/include),)
+
 install: $(LIB) $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/giofetch
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/giofetch
@@ -264,7 +269,8 @@ install: $(LIB) $(CLI)
 	install -m 644 src/cli/giofetch.1 $(DESTDIR)$(MANDIR)/man1/giofetch.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(GF_VERSION)|' \
-	    -e 's|@LIBS_PRIVATE@|$(GF_TLS_LIBS)|' tests/tools/giofetch.pc.in \
+	    -e 's|@LIBS_PRIVATE@|$(GF_PC_LIBS)|' -e 's|@TLS_CFLAGS@|$(GF_PC_CFLAGS)|' \
+	    tests/tools/giofetch.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 
