@@ -213,13 +213,15 @@ fw_mbedtls_objs = $(patsubst $(FW_MBEDTLS_SRC)/library/%.c,$(FW_O)/$(1)/%.o,$(wi
 
 # $(1): object folder, $(2): config header (in tests/firmware), $(3): library.
 # Its file list is known only once the source is unpacked: a second make
-# compiles it.
+# compiles it, and the archive takes the folder's objects by a shell glob
+# (this make's wildcard may have cached the folder from before the unpack,
+# which gave an empty archive when `make size` was the first target).
 define fw_mbedtls_rule
 $(3): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_MBEDTLS_CONFIGS)
 	@$$(MAKE) --no-print-directory fw-$(1)-objs
 	@rm -f $$@
 	@echo "  AR $$@"
-	@$$(FW_AR) rcs $$@ $$(call fw_mbedtls_objs,$(1))
+	@$$(FW_AR) rcs $$@ $(FW_O)/$(1)/*.o
 fw-$(1)-objs: $$(call fw_mbedtls_objs,$(1))
 $(FW_O)/$(1)/%.o: $(FW_MBEDTLS_SRC)/library/%.c $(FW_MBEDTLS_CONFIGS)
 	@mkdir -p $$(@D)
