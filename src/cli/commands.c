@@ -57,12 +57,6 @@ static store_entry entries[GF_LINKS_MAX];
 static store_file open_files[JOBS_MAX];
 static bool open_taken[JOBS_MAX];
 
-static const char *state_name(gf_export_state s)
-{
-    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
-    return names[s];
-}
-
 static int max_exit(int a, int b) { return a > b ? a : b; }
 
 static bool no_room(int err) { return err == ENOSPC || err == EDQUOT; }
@@ -83,16 +77,6 @@ static int folder_of(const job *j, size_t i)
             return t;
     }
     return -1;
-}
-
-static void hex_md5(const unsigned char md5[16], char out[33])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = digits[md5[i] >> 4];
-        out[2 * i + 1] = digits[md5[i] & 15];
-    }
-    out[32] = '\0';
 }
 
 /* ---- the flow's callbacks ---------------------------------------------- */
@@ -217,7 +201,7 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
         fs->done = true;
         fs->bytes = res->bytes;
         fs->verified = verified_kind(res);
-        hex_md5(res->md5, fs->md5);
+        gf_hex_encode(fs->md5, res->md5, sizeof(res->md5));
         j->fetched++;
         f->fetched++;
         j->bytes += res->bytes;
@@ -438,7 +422,7 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
                              : api_failed && st == GF_E_API_ERROR ? "ERROR"
                              : api_failed ? NULL
                              : !f->present ? "RUNNING"
-                                           : state_name(ans.state);
+                                           : gf_export_state_name(ans.state);
         if (o->json) {
             json_begin(&j, t, status);
             if (o->cmd == CMD_LINKS) {

@@ -257,7 +257,6 @@ void store_close(store_file *f)
 
 int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *size)
 {
-    static const char digits[] = "0123456789abcdef";
     char path[STORE_PATH_MAX];
     unsigned char buf[16384], md5[16];
     gf_md5_ctx ctx;
@@ -287,11 +286,7 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
     hashed = gf_crypto_mbedtls.md5_finish(&ctx, md5) == GF_OK && hashed;
     if (!hashed)
         return EIO;
-    for (int i = 0; i < 16; i++) {
-        hex[2 * i] = digits[md5[i] >> 4];
-        hex[2 * i + 1] = digits[md5[i] & 15];
-    }
-    hex[32] = '\0';
+    gf_hex_encode(hex, md5, sizeof(md5));
     *size = total;
     return 0;
 }
