@@ -214,8 +214,8 @@ $(CLI): $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_TLS_DEPS)
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_DEPS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_LIBS)
 
-$(GET): $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_LIBS)
+$(GET): $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_LIBS)
 
 # gf_part: downloads through the CLI's .part sink (large-file tests).
 $(PART): $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)

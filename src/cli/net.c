@@ -12,67 +12,21 @@
 #include <time.h>
 
 #include "cli.h"
+#include "store.h"
 #include "gf_port_posix.h"
 
 #ifndef GF_CA_BUNDLE
 #define GF_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #endif
 
-/* No CA bundle is this large; a larger file is not one. */
-#define CA_FILE_MAX (64u << 20)
-
-/* Read a whole file, NUL-terminated (mbedTLS wants the NUL for PEM). NULL
- * with errno set on failure (EFBIG: over CA_FILE_MAX). */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (cap - n < 8193) {
-            if (cap >= CA_FILE_MAX) {
-                free(buf);
-                fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            cap = cap ? cap * 2 : 65536;
-            unsigned char *b = realloc(buf, cap);
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, 8192, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (err != 0) {
-        free(buf);
-        errno = err;
-        return NULL;
-    }
-    buf[n++] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Add the certificates of one file. 0, or -1 with why filled in. */
 static int add_ca_file(gf_tls *tls, const char *path, char *why, size_t cap)
 {
     size_t len;
-    unsigned char *buf = slurp(path, &len);
+    unsigned char *buf = store_read_file(path, STORE_CA_MAX, &len);
     if (buf == NULL) {
         if (errno == EFBIG)
-            snprintf(why, cap, "%s is over %u MB: not a CA bundle", path, CA_FILE_MAX >> 20);
+            snprintf(why, cap, "%s is over %u MB: not a CA bundle", path, STORE_CA_MAX >> 20);
         else if (errno == ENOMEM)
             snprintf(why, cap, "%s does not fit in memory: %s", path, strerror(ENOMEM));
         else

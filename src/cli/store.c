@@ -409,3 +409,47 @@ void store_unlock(int fd)
     if (fd >= 0)
         close(fd); /* closing the descriptor releases the flock */
 }
+
+/* ---- whole files ------------------------------------------------------- */
+
+unsigned char *store_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (cap - n < 8193) {
+            if (cap >= max) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *b = realloc(buf, cap);
+            if (b == NULL) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t r = fread(buf + n, 1, 8192, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (err != 0) {
+        free(buf);
+        errno = err;
+        return NULL;
+    }
+    buf[n++] = '\0';
+    *len = n;
+    return buf;
+}
