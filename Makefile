@@ -293,6 +293,13 @@ check-core: $(CORE_OBJS)
 	if [ -n "$$bad" ]; then echo "core objects reference the allocator:"; echo "$$bad"; exit 1; fi; \
 	echo "check-core: no core object references malloc, calloc, realloc or free"
 
+# No function of the library, the port or the CLI over 100 lines (kept apart
+# from check-core: it reads the sources, not the objects).
+.PHONY: check-functions
+check-functions:
+	@python3 tests/tools/func_lengths.py --max 100 $(wildcard src/*.c src/cli/*.c port/*/*.c) && \
+	echo "check-functions: no function in src/, src/cli/ or port/ over 100 lines"
+
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
 # benchmarks.
 -include tests/edge/edge.mk tests/fuzz/fuzz.mk tests/bench/bench.mk
