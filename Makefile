@@ -214,8 +214,8 @@ $(CLI): $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_TLS_DEPS)
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_DEPS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_LIBS)
 
-$(GET): $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c) $(LIB) $(GF_TLS_LIBS)
+$(GET): $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_LIBS)
 
 # gf_part: downloads through the CLI's .part sink (large-file tests).
 $(PART): $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
@@ -292,6 +292,13 @@ check-core: $(CORE_OBJS)
 	@bad=$$($(NM) -u $(CORE_OBJS) | grep -wE 'malloc|calloc|realloc|free' || true); \
 	if [ -n "$$bad" ]; then echo "core objects reference the allocator:"; echo "$$bad"; exit 1; fi; \
 	echo "check-core: no core object references malloc, calloc, realloc or free"
+
+# No function of the library, the port or the CLI over 100 lines (kept apart
+# from check-core: it reads the sources, not the objects).
+.PHONY: check-functions
+check-functions:
+	@python3 tests/tools/func_lengths.py --max 100 $(wildcard src/*.c src/cli/*.c port/*/*.c) && \
+	echo "check-functions: no function in src/, src/cli/ or port/ over 100 lines"
 
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
 # benchmarks.

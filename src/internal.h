@@ -42,9 +42,6 @@ bool gf_parse_u64(const char *s, size_t len, uint64_t *out);
 /* Write v in decimal to out (NUL-terminated); returns the length. */
 size_t gf_format_u64(char out[GF_U64_TEXT], uint64_t v);
 
-/* Lowercase hex of in[0..n) into out: 2n digits and a NUL. */
-void gf_hex_encode(char *out, const unsigned char *in, size_t n);
-
 /* Appends to a bounded buffer and remembers an overflow instead of checking
  * each call: nothing is ever written past cap, and once a piece does not fit
  * the writer stays in overflow. It does not NUL-terminate; put "" with
@@ -61,9 +58,6 @@ void gf_puts(gf_writer *w, const char *s);
 /* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);
-
-/* The API's name of an export state ("FINISHED", ...), NULL when out of range. */
-const char *gf_export_state_name(gf_export_state s);
 
 /* GF_OK for a client gf_client_init set up; GF_E_CONFIG for one it refused
  * (other limits), GF_E_ARGUMENT for NULL or one never set up. Every call

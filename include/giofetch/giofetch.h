@@ -265,6 +265,9 @@ typedef enum gf_export_state {
     GF_STATE_ERROR
 } gf_export_state;
 
+/* The API's name of a state ("FINISHED", ...); NULL when out of range. */
+const char *gf_export_state_name(gf_export_state s);
+
 /* Storage for one JSON token (jsmn's jsmntok_t without parent links; the
  * export parser checks the layout at compile time). */
 typedef struct gf_json_token {
@@ -601,6 +604,9 @@ typedef struct gf_download_result {
     bool resumed;            /* part of the file came from an earlier try   */
     uint32_t attempts;
 } gf_download_result;
+
+/* Lowercase hex of in[0..n) into out, which holds 2n + 1: the digits and a NUL. */
+void gf_hex_encode(char *out, const unsigned char *in, size_t n);
 
 /* ======================================================================= */
 /* The client: API calls, downloads, whole exports                         */

@@ -132,6 +132,9 @@ static int check_date(const cli_opts *o, const char *opt, const char *v)
     return 0;
 }
 
+/* Room for an option's name: longer ones are unknown. */
+#define OPTION_MAX 32
+
 /* The options that take a value, for this command. */
 static bool known_option(const char *name, cli_command cmd)
 {
@@ -151,10 +154,8 @@ static bool known_option(const char *name, cli_command cmd)
     return false;
 }
 
-int cli_parse(int argc, char **argv, cli_opts *o)
+static void set_defaults(cli_opts *o)
 {
-    int rc;
-
     memset(o, 0, sizeof(*o));
     o->expire_min = GF_EXPIRE_DEFAULT;
     o->timeout_s = 30;
@@ -162,15 +163,28 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->lock_wait_s = 600;
     o->jobs = 1;
     o->base_url = getenv("GIO_BASE_URL");
+}
 
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+/* --help and --version print and end the run: -1; anything else 0. */
+static int help_or_version(const char *a)
+{
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
         help();
         return -1;
     }
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+    if (strcmp(a, "--version") == 0) {
         printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
         return -1;
     }
+    return 0;
+}
+
+/* The command, argv[1]. Returns 0, an exit code, or -1 after --help or
+ * --version. */
+static int parse_command(int argc, char **argv, cli_opts *o)
+{
+    if (argc >= 2 && help_or_version(argv[1]) < 0)
+        return -1;
     if (argc < 2) {
         cli_usage(stderr);
         return EXIT_USAGE;
@@ -183,96 +197,117 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         o->cmd = CMD_SYNC;
     else
         return bad("unknown command '%s'%s", argv[1], "");
+    return 0;
+}
 
-    const char *type = NULL, *data = NULL;
-    for (int i = 2; i < argc; i++) {
-        char *a = argv[i];
-        const char *v = NULL;
-        char name[32];
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-            continue;
-        }
-        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-            o->verbose = true;
-            continue;
-        }
-        if (strcmp(a, "--json") == 0) {
-            o->json = true;
-            continue;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            help();
-            return -1;
-        }
-        if (strcmp(a, "--version") == 0) {
-            printf("giofetch %s (%s)\n", GF_VERSION, gf_tls_library());
-            return -1;
-        }
-        if (strncmp(a, "--", 2) != 0)
-            return bad("unexpected argument '%s'%s", a, "");
-        size_t n = strcspn(a, "=");
-        if (n >= sizeof(name))
-            return bad("unknown option '%s'%s", a, "");
-        memcpy(name, a, n);
-        name[n] = '\0';
-        if (!known_option(name, o->cmd))
-            return bad("unknown option '%s' for %s", name, argv[1]);
-        if (a[n] == '=')
-            v = a + n + 1;
-        else if (i + 1 < argc)
-            v = argv[++i];
-        else
-            return bad("%s needs a value%s", name, "");
+/* An argument that takes no value: 1 when a was one, -1 after --help or
+ * --version, 0 for anything else. */
+static int parse_flag(const char *a, cli_opts *o)
+{
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+        o->quiet = true;
+        return 1;
+    }
+    if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+        o->verbose = true;
+        return 1;
+    }
+    if (strcmp(a, "--json") == 0) {
+        o->json = true;
+        return 1;
+    }
+    return help_or_version(a);
+}
 
-        if (strcmp(name, "--project") == 0) {
-            o->project = v;
-        } else if (strcmp(name, "--type") == 0) {
-            type = v;
-        } else if (strcmp(name, "--data") == 0) {
-            data = v;
-        } else if (strcmp(name, "--date") == 0 && o->cmd != CMD_SYNC) {
-            o->date = v;
-        } else if (strcmp(name, "--from") == 0 && o->cmd == CMD_SYNC) {
-            o->from = v;
-        } else if (strcmp(name, "--to") == 0 && o->cmd == CMD_SYNC) {
-            o->to = v;
-        } else if (strcmp(name, "--out") == 0 && o->cmd != CMD_LINKS) {
-            o->out = v;
-        } else if (strcmp(name, "--base-url") == 0) {
-            o->base_url = v;
-        } else if (strcmp(name, "--ca-file") == 0) {
-            o->ca_file = v;
-        } else if (strcmp(name, "--proxy") == 0) {
-            o->proxy = v;
-        } else if (strcmp(name, "--token-file") == 0) {
-            o->token_file = v;
-        } else if (strcmp(name, "--expire") == 0) {
-            if (!number(v, 1, GF_EXPIRE_MAX, &o->expire_min))
-                return bad("--expire must be 1..10080 minutes, not '%s'%s", v, "");
-        } else if (strcmp(name, "--wait") == 0) {
-            if (o->cmd == CMD_SYNC)
-                return bad("sync never waits: a RUNNING period is fetched by the next run "
-                           "(--wait is for links and fetch)%s%s", "", "");
-            if (!number(v, 0, 7 * 86400, &o->wait_s))
-                return bad("--wait must be 0..604800 seconds, not '%s'%s", v, "");
-        } else if (strcmp(name, "--timeout") == 0) {
-            if (!number(v, 1, 3600, &o->timeout_s))
-                return bad("--timeout must be 1..3600 seconds, not '%s'%s", v, "");
-        } else if (strcmp(name, "--retries") == 0) {
-            if (!number(v, 0, 100, &o->retries))
-                return bad("--retries must be 0..100, not '%s'%s", v, "");
-        } else if (strcmp(name, "--jobs") == 0 && o->cmd != CMD_LINKS) {
-            if (!number(v, 1, 8, &o->jobs))
-                return bad("--jobs must be 1..8, not '%s'%s", v, "");
-        } else if (strcmp(name, "--lock-wait") == 0) {
-            if (!number(v, 0, 86400, &o->lock_wait_s))
-                return bad("--lock-wait must be 0..86400 seconds, not '%s'%s", v, "");
-        } else {
-            return bad("unknown option '%s' for %s", name, argv[1]);
+/* argv[*i] as an option of this command and its value: "--name=value", or
+ * "--name value" (which takes the next argument). Returns 0 or an exit code. */
+static int option_value(int argc, char **argv, int *i, cli_command cmd, char name[OPTION_MAX],
+                        const char **v)
+{
+    const char *a = argv[*i];
+    if (strncmp(a, "--", 2) != 0)
+        return bad("unexpected argument '%s'%s", a, "");
+    size_t n = strcspn(a, "=");
+    if (n >= OPTION_MAX)
+        return bad("unknown option '%s'%s", a, "");
+    memcpy(name, a, n);
+    name[n] = '\0';
+    if (!known_option(name, cmd))
+        return bad("unknown option '%s' for %s", name, argv[1]);
+    if (a[n] == '=')
+        *v = a + n + 1;
+    else if (*i + 1 < argc)
+        *v = argv[++*i];
+    else
+        return bad("%s needs a value%s", name, "");
+    return 0;
+}
+
+/* The value of an option that takes a number, checked against its range.
+ * *taken: name was one of them. Returns 0 or an exit code. */
+static int set_number(cli_opts *o, const char *name, const char *v, bool *taken)
+{
+    const struct {
+        const char *name;
+        uint32_t lo, hi;
+        uint32_t *out;
+        const char *bad; /* for bad(): the value, then "" */
+    } numbers[] = {
+        {"--expire", 1, GF_EXPIRE_MAX, &o->expire_min,
+         "--expire must be 1..10080 minutes, not '%s'%s"},
+        {"--wait", 0, 7 * 86400, &o->wait_s, "--wait must be 0..604800 seconds, not '%s'%s"},
+        {"--timeout", 1, 3600, &o->timeout_s, "--timeout must be 1..3600 seconds, not '%s'%s"},
+        {"--retries", 0, 100, &o->retries, "--retries must be 0..100, not '%s'%s"},
+        {"--jobs", 1, 8, &o->jobs, "--jobs must be 1..8, not '%s'%s"},
+        {"--lock-wait", 0, 86400, &o->lock_wait_s,
+         "--lock-wait must be 0..86400 seconds, not '%s'%s"},
+    };
+    if (strcmp(name, "--wait") == 0 && o->cmd == CMD_SYNC)
+        return bad("sync never waits: a RUNNING period is fetched by the next run "
+                   "(--wait is for links and fetch)%s%s", "", "");
+    for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
+        if (strcmp(name, numbers[k].name) != 0)
+            continue;
+        *taken = true;
+        if (!number(v, numbers[k].lo, numbers[k].hi, numbers[k].out))
+            return bad(numbers[k].bad, v, "");
+        return 0;
+    }
+    *taken = false;
+    return 0;
+}
+
+/* Keep the value of a known option (--type and --data as text, checked
+ * once every option is in). Returns 0 or an exit code. */
+static int set_option(cli_opts *o, const char *name, const char *v, const char *cmd_name,
+                      const char **type, const char **data)
+{
+    const struct {
+        const char *name;
+        const char **out;
+    } texts[] = {
+        {"--project", &o->project},   {"--type", type},        {"--data", data},
+        {"--date", &o->date},         {"--from", &o->from},    {"--to", &o->to},
+        {"--out", &o->out},           {"--base-url", &o->base_url},
+        {"--ca-file", &o->ca_file},   {"--proxy", &o->proxy},  {"--token-file", &o->token_file},
+    };
+    bool taken;
+    for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+        if (strcmp(name, texts[k].name) == 0) {
+            *texts[k].out = v;
+            return 0;
         }
     }
+    int rc = set_number(o, name, v, &taken);
+    if (rc != 0 || taken)
+        return rc;
+    return bad("unknown option '%s' for %s", name, cmd_name);
+}
 
+/* What every run needs, and the values checked together. */
+static int check_options(cli_opts *o, const char *type, const char *data)
+{
+    int rc;
     if (o->project == NULL)
         return bad("--project is required%s%s", "", "");
     gf_request probe = {GF_EXPORT_DAY, GF_DATA_VISIT, o->project, "20260101", 0};
@@ -296,4 +331,27 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (o->cmd != CMD_LINKS && (o->out == NULL || o->out[0] == '\0'))
         return bad("--out DIR is required%s%s", "", "");
     return 0;
+}
+
+int cli_parse(int argc, char **argv, cli_opts *o)
+{
+    const char *type = NULL, *data = NULL;
+    int rc;
+
+    set_defaults(o);
+    if ((rc = parse_command(argc, argv, o)) != 0)
+        return rc;
+    for (int i = 2; i < argc; i++) {
+        char name[OPTION_MAX];
+        const char *v = NULL;
+        if ((rc = parse_flag(argv[i], o)) < 0)
+            return -1;
+        if (rc > 0)
+            continue;
+        if ((rc = option_value(argc, argv, &i, o->cmd, name, &v)) != 0)
+            return rc;
+        if ((rc = set_option(o, name, v, argv[1], &type, &data)) != 0)
+            return rc;
+    }
+    return check_options(o, type, data);
 }

@@ -44,6 +44,8 @@ typedef struct job {
     bool planned;
     bool download_failed;
     bool disk_full;          /* no room: later exports cannot do better     */
+    gf_status st;            /* the flow's result                           */
+    bool api_failed;         /* the ask failed: no links were planned       */
     size_t to_fetch, fetched;
     uint64_t bytes;
 } job;
@@ -56,12 +58,6 @@ static store_entry entries[GF_LINKS_MAX];
  * say, as the commit closes it before the download returns. */
 static store_file open_files[JOBS_MAX];
 static bool open_taken[JOBS_MAX];
-
-static const char *state_name(gf_export_state s)
-{
-    static const char *const names[] = {"FINISHED", "RUNNING", "NOT_EXISTS", "ERROR"};
-    return names[s];
-}
 
 static int max_exit(int a, int b) { return a > b ? a : b; }
 
@@ -83,16 +79,6 @@ static int folder_of(const job *j, size_t i)
             return t;
     }
     return -1;
-}
-
-static void hex_md5(const unsigned char md5[16], char out[33])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = digits[md5[i] >> 4];
-        out[2 * i + 1] = digits[md5[i] & 15];
-    }
-    out[32] = '\0';
 }
 
 /* ---- the flow's callbacks ---------------------------------------------- */
@@ -217,7 +203,7 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
         fs->done = true;
         fs->bytes = res->bytes;
         fs->verified = verified_kind(res);
-        hex_md5(res->md5, fs->md5);
+        gf_hex_encode(fs->md5, res->md5, sizeof(res->md5));
         j->fetched++;
         f->fetched++;
         j->bytes += res->bytes;
@@ -302,212 +288,286 @@ static int folder_path(const cli_opts *o, job *j, int t)
     return 0;
 }
 
-/* Run one export: one data type or all, one period. Returns the exit code;
- * counts (done, waiting, missing, failed) per type go to tally when set. */
+/* Sync's counts of folders (done, waiting, missing, failed). */
 typedef struct tally {
     unsigned done, waiting, missing, failed;
     bool disk_full;          /* out of room: stop                           */
     bool unreachable;        /* the API cannot be reached or trusted: stop  */
 } tally;
 
-static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
+/* Set the job up for one export and free every .part slot. */
+static void job_start(job *j, const cli_opts *o, cli_net *n, const char *date, int only_type)
 {
-    static job j;
-    int rc, code = EXIT_DONE;
-
-    memset(&j, 0, sizeof(j));
+    memset(j, 0, sizeof(*j));
     for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
         open_files[k].fd = -1;
         open_taken[k] = false;
     }
-    j.o = o;
-    j.n = n;
-    snprintf(j.date, sizeof(j.date), "%s", date);
-    j.req.type = o->type;
-    j.req.data = only_type >= 0 ? (gf_data_type)only_type : GF_DATA_ALL;
-    j.req.ai = o->project;
-    j.req.date = j.date;
-    j.req.expire_min = o->expire_min;
+    j->o = o;
+    j->n = n;
+    snprintf(j->date, sizeof(j->date), "%s", date);
+    j->req.type = o->type;
+    j->req.data = only_type >= 0 ? (gf_data_type)only_type : GF_DATA_ALL;
+    j->req.ai = o->project;
+    j->req.date = j->date;
+    j->req.expire_min = o->expire_min;
+}
 
-    bool all_complete = true;
+/* Mark the folders asked for, and those a MANIFEST says are complete
+ * (*all_complete: nothing to ask the API). Returns 0 or an exit code. */
+static int find_folders(job *j, int only_type, bool *all_complete)
+{
+    int rc;
+    *all_complete = true;
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
-        j.f[t].involved = only_type < 0 || t == only_type;
-        if (!j.f[t].involved)
+        j->f[t].involved = only_type < 0 || t == only_type;
+        if (!j->f[t].involved)
             continue;
-        if (o->cmd != CMD_LINKS) {
-            if ((rc = folder_path(o, &j, t)) != 0)
+        if (j->o->cmd != CMD_LINKS) {
+            if ((rc = folder_path(j->o, j, t)) != 0)
                 return rc;
-            j.f[t].complete = store_exists(j.f[t].dir, "MANIFEST");
+            j->f[t].complete = store_exists(j->f[t].dir, "MANIFEST");
         }
-        all_complete &= j.f[t].complete;
+        *all_complete &= j->f[t].complete;
     }
+    return 0;
+}
 
-    gf_status st = GF_OK;
+/* Ask, and download unless only the links are wanted, through the flow
+ * (several files at once with --jobs). */
+static gf_status run_flow(job *j)
+{
+    const cli_opts *o = j->o;
+    gf_status st;
+    gf_fetch_handler fh = {j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
+                           o->cmd == CMD_LINKS ? NULL : fetch_done};
+    uint32_t wait_ms = o->cmd == CMD_SYNC ? 0 : o->wait_s * 1000u;
+    if (o->jobs > 1 && o->cmd != CMD_LINKS)
+        st = jobs_fetch_export(o, j->n, &j->req, wait_ms, &fh, &ans);
+    else
+        st = gf_fetch_export(&j->n->cl, &j->req, wait_ms, &fh, &ans);
+    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
+        store_close(&open_files[k]); /* those of files the flow left mid-way */
+        open_taken[k] = false;
+    }
+    return st;
+}
+
+/* A folder this run downloaded into: its MANIFEST once every file is there,
+ * else the worst failure. Sets f->exit; returns the error text or NULL. */
+static const char *fetched_outcome(job *j, int t)
+{
+    folder *f = &j->f[t];
+    const char *type_error = NULL;
+    size_t ok = 0;
+    int worst = EXIT_DONE;
+    for (size_t k = 0; k < f->count; k++) {
+        file_state *fs = &files[f->first + k];
+        if (fs->done) {
+            memcpy(entries[ok].name, fs->name, STORE_NAME_MAX);
+            memcpy(entries[ok].md5, fs->md5, 33);
+            entries[ok].bytes = fs->bytes;
+            ok++;
+        } else if (fs->st != GF_OK) {
+            worst = max_exit(worst, cli_exit_for(fs->st, true));
+        }
+    }
+    if (ok == f->count) {
+        int e = store_write_manifest(f->dir, entries, ok);
+        if (e != 0) {
+            cli_error("%s %s: cannot write %s/MANIFEST: %s", gf_data_type_name((gf_data_type)t),
+                      j->date, f->dir, strerror(e));
+            j->disk_full |= no_room(e);
+            worst = EXIT_LOCAL;
+            type_error = "cannot write the MANIFEST";
+        }
+    } else if (worst == EXIT_DONE) {
+        /* Stopped before this folder's turn (a later API failure, a full
+         * disk elsewhere). */
+        worst = j->st != GF_OK ? cli_exit_for(j->st, j->download_failed) : EXIT_DOWNLOAD;
+        if (worst == EXIT_DONE)
+            worst = EXIT_DOWNLOAD;
+    }
+    if (worst != EXIT_DONE && type_error == NULL)
+        type_error = f->st != GF_OK ? gf_strerror(f->st) : gf_strerror(j->st);
+    f->exit = worst;
+    return type_error;
+}
+
+/* What became of folder t: sets its exit code and returns its error text
+ * (NULL: none); api_error is the text of an API-stage failure. */
+static const char *folder_outcome(job *j, int t, const char *api_error)
+{
+    folder *f = &j->f[t];
+    if (f->complete) {
+        f->exit = EXIT_DONE;
+        return NULL;
+    }
+    if (j->api_failed) {
+        f->exit = cli_exit_for(j->st, false);
+        return api_error;
+    }
+    if (!f->present) {
+        f->exit = EXIT_RUNNING; /* not in the all-types answer: asked again next time */
+        return "not in the all-types answer yet";
+    }
+    if (j->o->cmd == CMD_LINKS) {
+        f->exit = EXIT_DONE;
+        return NULL;
+    }
+    return fetched_outcome(j, t);
+}
+
+/* Count the folder's outcome in sync's tally (none for links and fetch). */
+static void count_folder(tally *tl, const job *j, const folder *f)
+{
+    if (tl == NULL)
+        return;
+    tl->disk_full |= j->disk_full;
+    if (j->api_failed && cli_api_unreachable(j->st))
+        tl->unreachable = true;
+    if (f->exit == EXIT_DONE)
+        tl->done++;
+    else if (f->exit == EXIT_RUNNING)
+        tl->waiting++;
+    else if (f->exit == EXIT_NOT_EXISTS)
+        tl->missing++;
+    else
+        tl->failed++;
+}
+
+/* The export's state as --json names it: the answer's, or what the API
+ * stage's failure tells; NULL when not known. */
+static const char *folder_state(const job *j, const folder *f)
+{
+    bool api_failed = j->api_failed;
+    gf_status st = j->st;
+    return f->complete                          ? "FINISHED"
+           : api_failed && st == GF_RUNNING     ? "RUNNING"
+           : api_failed && st == GF_NOT_EXISTS  ? "NOT_EXISTS"
+           : api_failed && st == GF_E_API_ERROR ? "ERROR"
+           : api_failed                         ? NULL
+           : !f->present                        ? "RUNNING"
+                                                : gf_export_state_name(ans.state);
+}
+
+static void json_links(const job *j, const folder *f)
+{
+    printf(",\"links\":[");
+    for (size_t k = 0; !j->api_failed && f->present && k < f->count; k++) {
+        if (k)
+            putchar(',');
+        cli_json_str(stdout, ans.link[f->first + k].ptr, ans.link[f->first + k].len);
+    }
+    printf("]");
+}
+
+/* One entry of "files"; verified is NULL for a file this run did not fetch
+ * (it was checked when an earlier run fetched it). */
+static void json_file(bool first, const char *name, uint64_t bytes, const char *md5,
+                      const char *verified)
+{
+    printf("%s{\"name\":", first ? "" : ",");
+    cli_json_str(stdout, name, strlen(name));
+    printf(",\"bytes\":%llu,\"md5\":\"%s\",\"verified\":", (unsigned long long)bytes, md5);
+    if (verified != NULL)
+        printf("\"%s\"}", verified);
+    else
+        printf("null}");
+}
+
+/* The folder and its files: from its MANIFEST when it was complete before
+ * this run, else those this run has. */
+static void json_files(const job *j, const folder *f)
+{
+    printf(",\"dir\":");
+    cli_json_str(stdout, f->dir, strlen(f->dir));
+    printf(",\"files\":[");
+    if (f->complete) {
+        size_t count = store_read_manifest(f->dir, entries, GF_LINKS_MAX);
+        for (size_t k = 0; k < count; k++)
+            json_file(k == 0, entries[k].name, entries[k].bytes, entries[k].md5, NULL);
+    } else {
+        for (size_t k = 0, shown = 0; k < f->count; k++) {
+            const file_state *fs = &files[f->first + k];
+            if (!fs->done || j->api_failed)
+                continue;
+            json_file(shown++ == 0, fs->name, fs->bytes, fs->md5, fs->verified);
+        }
+    }
+    printf("],\"fetched\":%zu", f->fetched);
+}
+
+/* The folder on stdout: a JSON line with --json, else the links for links. */
+static void print_folder(const job *j, int t, const char *type_error)
+{
+    const folder *f = &j->f[t];
+    if (j->o->json) {
+        json_begin(j, t, folder_state(j, f));
+        if (j->o->cmd == CMD_LINKS)
+            json_links(j, f);
+        else
+            json_files(j, f);
+        json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
+    } else if (j->o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
+        for (size_t k = 0; k < f->count; k++)
+            printf("%s\n", ans.link[f->first + k].ptr);
+    }
+}
+
+/* The folder on stderr: a note, or the error of a failed ask. */
+static void tell_folder(const job *j, int t, int only_type, const char *type_error)
+{
+    const folder *f = &j->f[t];
+    const char *dname = gf_data_type_name((gf_data_type)t);
+    if (f->exit == EXIT_DONE && j->o->cmd != CMD_LINKS) {
+        if (f->complete)
+            cli_note("%s %s: already complete in %s", dname, j->date, f->dir);
+        else
+            cli_note("%s %s: %zu file%s in %s", dname, j->date, f->count,
+                     f->count == 1 ? "" : "s", f->dir);
+    } else if (f->exit == EXIT_RUNNING || f->exit == EXIT_NOT_EXISTS) {
+        cli_note("%s %s: %s", dname, j->date, type_error ? type_error : "");
+    } else if (f->exit != EXIT_DONE && (j->api_failed || j->o->cmd == CMD_LINKS)) {
+        if (t == only_type || only_type < 0) {
+            /* one message for an API failure, not ten */
+            if (!(j->api_failed && only_type < 0 && t != (int)GF_DATA_VISIT))
+                cli_error("%s %s: %s", only_type < 0 ? "all types" : dname, j->date,
+                          type_error ? type_error : "");
+        }
+    }
+}
+
+/* Run one export: one data type or all, one period. Returns the exit code;
+ * counts per type go to tl when set. */
+static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
+{
+    static job j;
+    bool all_complete;
+    int rc, code = EXIT_DONE;
+
+    job_start(&j, o, n, date, only_type);
+    if ((rc = find_folders(&j, only_type, &all_complete)) != 0)
+        return rc;
     if (only_type >= 0)
         cli_subject("%s %s", gf_data_type_name((gf_data_type)only_type), j.date);
     else
         cli_subject("all types %s", j.date);
-    if (!all_complete) {
-        gf_fetch_handler fh = {&j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
-                               o->cmd == CMD_LINKS ? NULL : fetch_done};
-        uint32_t wait_ms = o->cmd == CMD_SYNC ? 0 : o->wait_s * 1000u;
-        if (o->jobs > 1 && o->cmd != CMD_LINKS)
-            st = jobs_fetch_export(o, n, &j.req, wait_ms, &fh, &ans);
-        else
-            st = gf_fetch_export(&n->cl, &j.req, wait_ms, &fh, &ans);
-        for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
-            store_close(&open_files[k]); /* those of files the flow left mid-way */
-            open_taken[k] = false;
-        }
-    }
+    j.st = all_complete ? GF_OK : run_flow(&j);
+    j.api_failed = !all_complete && !j.planned;
 
-    /* What became of each folder. */
     char error[700];
     error[0] = '\0';
-    bool api_failed = !all_complete && !j.planned;
-    if (api_failed)
-        api_error_text(n, st, error, sizeof(error));
+    if (j.api_failed)
+        api_error_text(n, j.st, error, sizeof(error));
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
-        folder *f = &j.f[t];
-        const char *type_error = NULL;
-        if (!f->involved)
+        if (!j.f[t].involved)
             continue;
-        if (f->complete) {
-            f->exit = EXIT_DONE;
-        } else if (api_failed) {
-            f->exit = cli_exit_for(st, false);
-            type_error = error;
-        } else if (!f->present) {
-            f->exit = EXIT_RUNNING; /* not in the all-types answer: asked again next time */
-            type_error = "not in the all-types answer yet";
-        } else if (o->cmd == CMD_LINKS) {
-            f->exit = EXIT_DONE;
-        } else {
-            size_t ok = 0;
-            int worst = EXIT_DONE;
-            for (size_t k = 0; k < f->count; k++) {
-                file_state *fs = &files[f->first + k];
-                if (fs->done) {
-                    memcpy(entries[ok].name, fs->name, STORE_NAME_MAX);
-                    memcpy(entries[ok].md5, fs->md5, 33);
-                    entries[ok].bytes = fs->bytes;
-                    ok++;
-                } else if (fs->st != GF_OK) {
-                    worst = max_exit(worst, cli_exit_for(fs->st, true));
-                }
-            }
-            if (ok == f->count) {
-                int e = store_write_manifest(f->dir, entries, ok);
-                if (e != 0) {
-                    cli_error("%s %s: cannot write %s/MANIFEST: %s",
-                              gf_data_type_name((gf_data_type)t), j.date, f->dir, strerror(e));
-                    j.disk_full |= no_room(e);
-                    worst = EXIT_LOCAL;
-                    type_error = "cannot write the MANIFEST";
-                }
-            } else if (worst == EXIT_DONE) {
-                /* Stopped before this folder's turn (a later API failure,
-                 * a full disk elsewhere). */
-                worst = st != GF_OK ? cli_exit_for(st, j.download_failed) : EXIT_DOWNLOAD;
-                if (worst == EXIT_DONE)
-                    worst = EXIT_DOWNLOAD;
-            }
-            if (worst != EXIT_DONE && type_error == NULL)
-                type_error = f->st != GF_OK ? gf_strerror(f->st) : gf_strerror(st);
-            f->exit = worst;
-        }
-        code = max_exit(code, f->exit);
-
-        if (tl != NULL) {
-            tl->disk_full |= j.disk_full;
-            if (api_failed && cli_api_unreachable(st))
-                tl->unreachable = true;
-            if (f->exit == EXIT_DONE)
-                tl->done++;
-            else if (f->exit == EXIT_RUNNING)
-                tl->waiting++;
-            else if (f->exit == EXIT_NOT_EXISTS)
-                tl->missing++;
-            else
-                tl->failed++;
-        }
-
-        const char *status = f->complete ? "FINISHED"
-                             : api_failed && st == GF_RUNNING ? "RUNNING"
-                             : api_failed && st == GF_NOT_EXISTS ? "NOT_EXISTS"
-                             : api_failed && st == GF_E_API_ERROR ? "ERROR"
-                             : api_failed ? NULL
-                             : !f->present ? "RUNNING"
-                                           : state_name(ans.state);
-        if (o->json) {
-            json_begin(&j, t, status);
-            if (o->cmd == CMD_LINKS) {
-                printf(",\"links\":[");
-                for (size_t k = 0; !api_failed && f->present && k < f->count; k++) {
-                    if (k)
-                        putchar(',');
-                    cli_json_str(stdout, ans.link[f->first + k].ptr, ans.link[f->first + k].len);
-                }
-                printf("]");
-            } else {
-                size_t count = 0;
-                if (f->complete)
-                    count = store_read_manifest(f->dir, entries, GF_LINKS_MAX);
-                printf(",\"dir\":");
-                cli_json_str(stdout, f->dir, strlen(f->dir));
-                printf(",\"files\":[");
-                for (size_t k = 0, shown = 0; k < (f->complete ? count : f->count); k++) {
-                    const char *name, *md5, *verified = NULL;
-                    uint64_t bytes;
-                    if (f->complete) {
-                        name = entries[k].name;
-                        md5 = entries[k].md5;
-                        bytes = entries[k].bytes;
-                    } else {
-                        file_state *fs = &files[f->first + k];
-                        if (!fs->done || api_failed)
-                            continue;
-                        name = fs->name;
-                        md5 = fs->md5;
-                        bytes = fs->bytes;
-                        verified = fs->verified;
-                    }
-                    printf("%s{\"name\":", shown++ ? "," : "");
-                    cli_json_str(stdout, name, strlen(name));
-                    /* verified: null for a file this run did not fetch (it
-                     * was checked when an earlier run fetched it). */
-                    printf(",\"bytes\":%llu,\"md5\":\"%s\",\"verified\":", (unsigned long long)bytes,
-                           md5);
-                    if (verified != NULL)
-                        printf("\"%s\"}", verified);
-                    else
-                        printf("null}");
-                }
-                printf("],\"fetched\":%zu", f->fetched);
-            }
-            json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
-        } else if (o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
-            for (size_t k = 0; k < f->count; k++)
-                printf("%s\n", ans.link[f->first + k].ptr);
-        }
-
-        const char *dname = gf_data_type_name((gf_data_type)t);
-        if (f->exit == EXIT_DONE && o->cmd != CMD_LINKS) {
-            if (f->complete)
-                cli_note("%s %s: already complete in %s", dname, j.date, f->dir);
-            else
-                cli_note("%s %s: %zu file%s in %s", dname, j.date, f->count,
-                         f->count == 1 ? "" : "s", f->dir);
-        } else if (f->exit == EXIT_RUNNING || f->exit == EXIT_NOT_EXISTS) {
-            cli_note("%s %s: %s", dname, j.date, type_error ? type_error : "");
-        } else if (f->exit != EXIT_DONE && (api_failed || o->cmd == CMD_LINKS)) {
-            if (t == only_type || only_type < 0) {
-                /* one message for an API failure, not ten */
-                if (!(api_failed && only_type < 0 && t != (int)GF_DATA_VISIT))
-                    cli_error("%s %s: %s", only_type < 0 ? "all types" : dname, j.date,
-                              type_error ? type_error : "");
-            }
-        }
+        const char *type_error = folder_outcome(&j, t, error);
+        code = max_exit(code, j.f[t].exit);
+        count_folder(tl, &j, &j.f[t]);
+        print_folder(&j, t, type_error);
+        tell_folder(&j, t, only_type, type_error);
     }
     fflush(stdout);
     return code;

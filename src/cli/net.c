@@ -12,67 +12,21 @@
 #include <time.h>
 
 #include "cli.h"
+#include "store.h"
 #include "gf_port_posix.h"
 
 #ifndef GF_CA_BUNDLE
 #define GF_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #endif
 
-/* No CA bundle is this large; a larger file is not one. */
-#define CA_FILE_MAX (64u << 20)
-
-/* Read a whole file, NUL-terminated (mbedTLS wants the NUL for PEM). NULL
- * with errno set on failure (EFBIG: over CA_FILE_MAX). */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (cap - n < 8193) {
-            if (cap >= CA_FILE_MAX) {
-                free(buf);
-                fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            cap = cap ? cap * 2 : 65536;
-            unsigned char *b = realloc(buf, cap);
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, 8192, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (err != 0) {
-        free(buf);
-        errno = err;
-        return NULL;
-    }
-    buf[n++] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Add the certificates of one file. 0, or -1 with why filled in. */
 static int add_ca_file(gf_tls *tls, const char *path, char *why, size_t cap)
 {
     size_t len;
-    unsigned char *buf = slurp(path, &len);
+    unsigned char *buf = store_read_file(path, STORE_CA_MAX, &len);
     if (buf == NULL) {
         if (errno == EFBIG)
-            snprintf(why, cap, "%s is over %u MB: not a CA bundle", path, CA_FILE_MAX >> 20);
+            snprintf(why, cap, "%s is over %u MB: not a CA bundle", path, STORE_CA_MAX >> 20);
         else if (errno == ENOMEM)
             snprintf(why, cap, "%s does not fit in memory: %s", path, strerror(ENOMEM));
         else
@@ -297,15 +251,64 @@ void cli_net_free(cli_net *n)
 
 /* The status in words, with the host and port it is about and the next
  * step where one is obvious. */
+/* A handshake with the server that failed on its side or its certificate;
+ * cli_explain says more about these. */
+static bool tls_failure(gf_status st)
+{
+    switch (st) {
+    case GF_E_TLS:
+    case GF_E_TLS_ALERT:
+    case GF_E_TLS_UNTRUSTED:
+    case GF_E_TLS_NAME:
+    case GF_E_TLS_EXPIRED:
+    case GF_E_TLS_NOT_YET_VALID:
+    case GF_E_TLS_CERT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* cli_explain for a tls_failure: what to check, or mbedTLS's reason. */
+static void explain_tls(const cli_net *n, gf_status st, const char *origin, char *out,
+                        size_t cap)
+{
+    char reason[200], clock[64];
+    /* mbedTLS's verify text comes in lines: one line here. */
+    cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
+    for (char *c = reason; *c != '\0'; c++)
+        *c = *c == '?' ? ' ' : *c;
+    if (st == GF_E_TLS_UNTRUSTED) {
+        snprintf(out, cap, "TLS with %s: %s; if its CA is not in the system's bundle, "
+                 "give it with --ca-file", origin, gf_strerror(st));
+    } else if (st == GF_E_TLS_EXPIRED || st == GF_E_TLS_NOT_YET_VALID) {
+        int64_t now = n->port.utc_s(n->port.ctx);
+        time_t t = (time_t)now;
+        struct tm tm;
+        if (now == GF_PORT_NO_TIME || gmtime_r(&t, &tm) == NULL ||
+            strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+            snprintf(clock, sizeof(clock), "not set");
+        snprintf(out, cap, "TLS with %s: %s; check the system clock (it says %s)", origin,
+                 gf_strerror(st), clock);
+    } else {
+        snprintf(out, cap, "TLS with %s: %s%s%s%s", origin, gf_strerror(st),
+                 reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+    }
+}
+
 void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
 {
-    char origin[GF_HOST_MAX + 16], proxy[GF_HOST_MAX + 16], reason[200], clock[64];
+    char origin[GF_HOST_MAX + 16], proxy[GF_HOST_MAX + 16];
     const char *target = cli_connect_target();
     cli_host_port(origin, sizeof(origin), n->cl.http.conn_host, n->cl.http.conn_port);
     proxy[0] = '\0';
     if (n->cl.http.proxy != NULL)
         cli_host_port(proxy, sizeof(proxy), n->proxy.host, n->proxy.port);
     bool via_proxy = cli_connect_via_proxy() || (proxy[0] != '\0' && strcmp(proxy, target) == 0);
+    if (tls_failure(st)) {
+        explain_tls(n, st, origin, out, cap);
+        return;
+    }
     switch (st) {
     case GF_E_DNS:
     case GF_E_CONNECT_REFUSED:
@@ -329,34 +332,6 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
         snprintf(out, cap, "%s %s: %s", gf_strerror(st), proxy,
                  gf_strerror(cli_proxy_cause() != GF_OK ? cli_proxy_cause() : st));
         return;
-    case GF_E_TLS:
-    case GF_E_TLS_ALERT:
-    case GF_E_TLS_UNTRUSTED:
-    case GF_E_TLS_NAME:
-    case GF_E_TLS_EXPIRED:
-    case GF_E_TLS_NOT_YET_VALID:
-    case GF_E_TLS_CERT:
-        /* mbedTLS's verify text comes in lines: one line here. */
-        cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
-        for (char *c = reason; *c != '\0'; c++)
-            *c = *c == '?' ? ' ' : *c;
-        if (st == GF_E_TLS_UNTRUSTED) {
-            snprintf(out, cap, "TLS with %s: %s; if its CA is not in the system's bundle, "
-                     "give it with --ca-file", origin, gf_strerror(st));
-        } else if (st == GF_E_TLS_EXPIRED || st == GF_E_TLS_NOT_YET_VALID) {
-            int64_t now = n->port.utc_s(n->port.ctx);
-            time_t t = (time_t)now;
-            struct tm tm;
-            if (now == GF_PORT_NO_TIME || gmtime_r(&t, &tm) == NULL ||
-                strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-                snprintf(clock, sizeof(clock), "not set");
-            snprintf(out, cap, "TLS with %s: %s; check the system clock (it says %s)", origin,
-                     gf_strerror(st), clock);
-        } else {
-            snprintf(out, cap, "TLS with %s: %s%s%s%s", origin, gf_strerror(st),
-                     reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
-        }
-        return;
     case GF_E_AUTH:
         snprintf(out, cap, "%s (HTTP %d from %s); check the token (--token-file or GIO_TOKEN)",
                  gf_strerror(st), cli_last_http_status(), origin);
@@ -369,19 +344,14 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
 
 bool cli_api_unreachable(gf_status st)
 {
+    if (tls_failure(st))
+        return true;
     switch (st) {
     case GF_E_DNS:
     case GF_E_CONNECT_REFUSED:
     case GF_E_CONNECT_TIMEOUT:
     case GF_E_PROXY:
     case GF_E_NO_TLS:
-    case GF_E_TLS:
-    case GF_E_TLS_ALERT:
-    case GF_E_TLS_UNTRUSTED:
-    case GF_E_TLS_NAME:
-    case GF_E_TLS_EXPIRED:
-    case GF_E_TLS_NOT_YET_VALID:
-    case GF_E_TLS_CERT:
     case GF_E_TLS_CA:
         return true;
     default:

@@ -257,7 +257,6 @@ void store_close(store_file *f)
 
 int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *size)
 {
-    static const char digits[] = "0123456789abcdef";
     char path[STORE_PATH_MAX];
     unsigned char buf[16384], md5[16];
     gf_md5_ctx ctx;
@@ -287,11 +286,7 @@ int store_md5_file(const char *dir, const char *name, char hex[33], uint64_t *si
     hashed = gf_crypto_mbedtls.md5_finish(&ctx, md5) == GF_OK && hashed;
     if (!hashed)
         return EIO;
-    for (int i = 0; i < 16; i++) {
-        hex[2 * i] = digits[md5[i] >> 4];
-        hex[2 * i + 1] = digits[md5[i] & 15];
-    }
-    hex[32] = '\0';
+    gf_hex_encode(hex, md5, sizeof(md5));
     *size = total;
     return 0;
 }
@@ -413,4 +408,48 @@ void store_unlock(int fd)
 {
     if (fd >= 0)
         close(fd); /* closing the descriptor releases the flock */
+}
+
+/* ---- whole files ------------------------------------------------------- */
+
+unsigned char *store_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (cap - n < 8193) {
+            if (cap >= max) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *b = realloc(buf, cap);
+            if (b == NULL) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t r = fread(buf + n, 1, 8192, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (err != 0) {
+        free(buf);
+        errno = err;
+        return NULL;
+    }
+    buf[n++] = '\0';
+    *len = n;
+    return buf;
 }

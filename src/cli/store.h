@@ -60,4 +60,11 @@ int store_lock(const char *dir, uint32_t wait_s, int *fd, char *path, size_t cap
                const char **step, void (*waiting)(const char *path, uint32_t wait_s));
 void store_unlock(int fd);
 
+/* A whole file, malloc'd, with a NUL after its bytes (mbedTLS wants one
+ * after PEM); *len counts the NUL. NULL with errno set on failure (EFBIG:
+ * larger than about max bytes). */
+unsigned char *store_read_file(const char *path, size_t max, size_t *len);
+/* No CA bundle is this large; a larger file is not one. */
+#define STORE_CA_MAX (64u << 20)
+
 #endif

@@ -21,6 +21,7 @@
 #include "giofetch/giofetch.h"
 #include "giofetch/tls.h"
 #include "gf_port_posix.h"
+#include "../../src/cli/store.h"
 
 static gf_port posix, counting;
 static unsigned connects;
@@ -58,35 +59,6 @@ static void on_event(void *user, const gf_event *ev)
     (void)user;
     fprintf(stderr, "event %d http=%d status=%d %s\n", (int)ev->kind, ev->http_status,
             (int)ev->status, ev->text);
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = (cap + 4096) * 2;
-            unsigned char *b = realloc(buf, cap);
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-        n += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    buf[n++] = '\0';
-    *len = n;
-    return buf;
 }
 
 static gf_header headers[16];
@@ -186,7 +158,7 @@ int main(int argc, char **argv)
         return 3;
     if (ca != NULL) {
         size_t len;
-        unsigned char *pem = read_file(ca, &len);
+        unsigned char *pem = store_read_file(ca, STORE_CA_MAX, &len);
         if (pem == NULL || gf_tls_add_ca(&tls, pem, len) != GF_OK) {
             fprintf(stderr, "gf_get: cannot load %s\n", ca);
             return 3;

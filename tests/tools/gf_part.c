@@ -25,34 +25,6 @@
 #include "gf_port_posix.h"
 #include "../../src/cli/store.h"
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            unsigned char *b = realloc(buf, cap = (cap + 4096) * 2);
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-        n += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    buf[n++] = '\0'; /* PEM is parsed as a NUL-terminated string */
-    *len = n;
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     static gf_port port;
@@ -90,7 +62,7 @@ int main(int argc, char **argv)
         return 3;
     if (ca != NULL) {
         size_t len;
-        unsigned char *pem = read_all(ca, &len);
+        unsigned char *pem = store_read_file(ca, STORE_CA_MAX, &len);
         if (pem == NULL || gf_tls_add_ca(&tls, pem, len) != GF_OK) {
             fprintf(stderr, "gf_part: cannot load %s\n", ca);
             return 3;
