@@ -20,18 +20,9 @@ void gf_http_close(gf_http *h)
         gf_transport_close(h, true);
 }
 
-uint32_t gf_http_wait_ms(const gf_http *h)
-{
-    uint32_t wait = h->timeout_ms;
-    if (h->deadline_at != 0) {
-        uint64_t now = h->port->now_ms(h->port->ctx);
-        if (now >= h->deadline_at)
-            return 0;
-        if (h->deadline_at - now < wait)
-            wait = (uint32_t)(h->deadline_at - now);
-    }
-    return wait;
-}
+/* No time left for another wait: the deadline has passed (or the idle
+ * timeout is 0). */
+static bool out_of_time(const gf_http *h) { return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at) == 0; }
 
 void gf_http_event_peer(const gf_http *h, gf_event *ev)
 {
@@ -222,8 +213,7 @@ static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_hand
     gf_http_parser_init(&h->parser, mode);
     for (;;) {
         size_t got = 0, used = 0;
-        uint32_t wait = gf_http_wait_ms(h);
-        if (wait == 0)
+        if (out_of_time(h))
             return GF_E_DEADLINE;
         gf_status st = gf_transport_recv(h, h->buf, sizeof(h->buf), &got);
         if (st != GF_OK)
@@ -242,8 +232,7 @@ static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_hand
 
 static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
 {
-    uint32_t wait = gf_http_wait_ms(h);
-    if (wait == 0)
+    if (out_of_time(h))
         return GF_E_DEADLINE;
     return timed(h, gf_transport_send(h, data, len));
 }
@@ -282,11 +271,11 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
 static gf_status open_conn(gf_http *h, const gf_url *url)
 {
     gf_status st;
-    uint32_t wait = gf_http_wait_ms(h);
+    bool late = out_of_time(h);
 
     if (url->https && h->tls == NULL)
         return GF_E_NO_TLS;
-    if (wait == 0)
+    if (late)
         return GF_E_DEADLINE;
     memcpy(h->conn_host, url->host.ptr, url->host.len);
     h->conn_host[url->host.len] = '\0';
@@ -306,8 +295,7 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
     if (st == GF_OK && url->https) {
-        wait = gf_http_wait_ms(h);
-        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
+        st = out_of_time(h) ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
         if (h->tls != NULL)
             gf_http_event(h, GF_EV_TLS, st, 0,
                           ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));

@@ -81,9 +81,6 @@ void gf_transport_close(gf_http *h, bool graceful);
 
 /* ---- Helpers shared by the engine's files ------------------------------ */
 
-/* Time left before the exchange's deadline, capped by the idle timeout;
- * 0 when the deadline has passed. */
-uint32_t gf_http_wait_ms(const gf_http *h);
 /* Report an event, when the caller asked for them; it names the engine's
  * current peer (gf_http_event_peer). */
 void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,

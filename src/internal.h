@@ -58,6 +58,21 @@ typedef struct gf_writer {
 void gf_put(gf_writer *w, const char *s, size_t n);
 void gf_puts(gf_writer *w, const char *s);
 
+/* Time for the peer. Every wait lasts at most the idle timeout and never
+ * goes past the deadline (a now_ms value; 0: none). The engine, the TLS
+ * glue and any other gf_secure_ops take their waits from here. */
+
+/* How long the next wait may last: idle_ms, cut short by the deadline; 0
+ * once the deadline has passed. Reads the clock only under a deadline. */
+uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at);
+/* A port that keeps saying "would block" since `since` (a now_ms value) is
+ * waited out: no time left, or one idle timeout spent. */
+static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at,
+                                 uint64_t since)
+{
+    return gf_wait_ms(port, idle_ms, deadline_at) == 0 || port->now_ms(port->ctx) - since >= idle_ms;
+}
+
 /* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);
