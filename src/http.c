@@ -43,11 +43,8 @@ void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_
     if (h->on_event == NULL)
         return;
     gf_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = kind;
-    ev.status = st;
+    gf_event_init(&ev, kind, st, text);
     ev.http_status = http_status;
-    ev.text = text != NULL ? text : "";
     gf_http_event_peer(h, &ev);
     h->on_event(h->event_user, &ev);
 }

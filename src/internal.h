@@ -73,6 +73,10 @@ static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t
     return gf_wait_ms(port, idle_ms, deadline_at) == 0 || port->now_ms(port->ctx) - since >= idle_ms;
 }
 
+/* An event of kind about st with text (NULL: ""), every other field zero:
+ * no peer, no counts. Each event the library reports starts here. */
+void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text);
+
 /* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);

@@ -90,3 +90,11 @@ uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at)
     }
     return idle_ms;
 }
+
+void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = kind;
+    ev->status = st;
+    ev->text = text != NULL ? text : "";
+}
