@@ -384,7 +384,7 @@ static gf_status verify(attempt *a)
 static gf_status one_attempt(attempt *a, const char *url)
 {
     gf_client *cl = a->cl;
-    char range[48];
+    char range[sizeof("bytes=") + GF_U64_TEXT]; /* "bytes=N-" and the NUL */
     gf_header hdr[2];
     size_t nhdr = 0;
 

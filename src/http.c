@@ -49,36 +49,26 @@ void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_
     h->on_event(h->event_user, &ev);
 }
 
-/* host:port as people write it: an IPv6 literal in brackets (RFC 3986
- * section 3.2.2), so that the port cannot be read as part of the address.
- * Writes at most cap - 1 bytes and a NUL; returns the length. */
-static size_t host_port(char *t, size_t cap, const char *host, size_t hlen, uint16_t port,
-                        bool with_port)
+/* A host name (NUL-terminated) as a view, for gf_http_put_host. */
+static gf_view host_view(const char *host)
 {
-    char num[21];
-    size_t n = 0;
-    bool v6 = memchr(host, ':', hlen) != NULL;
-#define PUT(s, len)                                                   \
-    do {                                                              \
-        size_t l_ = (len);                                            \
-        if (l_ > cap - 1 - n)                                         \
-            l_ = cap - 1 - n;                                         \
-        memcpy(t + n, (s), l_);                                       \
-        n += l_;                                                      \
-    } while (0)
-    if (v6)
-        PUT("[", 1);
-    PUT(host, hlen);
-    if (v6)
-        PUT("]", 1);
-    if (with_port) {
-        gf_format_u64(num, port);
-        PUT(":", 1);
-        PUT(num, strlen(num));
-    }
-#undef PUT
-    t[n] = '\0';
-    return n;
+    gf_view v = {host, strlen(host)};
+    return v;
+}
+
+/* Event texts are written into the engine's buffer, which is free whenever
+ * an event is reported; one byte stays for the NUL. */
+static gf_writer event_text(gf_http *h)
+{
+    gf_writer w = {(char *)h->buf, sizeof(h->buf) - 1, 0, false};
+    return w;
+}
+
+static void text_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
+                       gf_writer *w)
+{
+    w->buf[w->len] = '\0';
+    gf_http_event(h, kind, st, http_status, w->buf);
 }
 
 static bool deadline_passed(const gf_http *h)
@@ -100,51 +90,35 @@ static bool is_redirect(int status)
 }
 
 /* Event text "METHOD https://host[:port]/path", the query elided: links carry
- * their signature there. Written into the engine's buffer, which is free
- * whenever an event is reported. */
+ * their signature there. */
 static void url_event(gf_http *h, gf_event_kind kind, int http_status, const char *method,
                       const gf_url *url)
 {
-    char *t = (char *)h->buf;
-    size_t cap = sizeof(h->buf) - 1, n = 0;
+    gf_writer w = event_text(h);
     if (h->on_event == NULL)
         return;
-#define ADD(s, len)                                                   \
-    do {                                                              \
-        size_t l_ = (len);                                            \
-        if (l_ > cap - n)                                             \
-            l_ = cap - n;                                             \
-        memcpy(t + n, (s), l_);                                       \
-        n += l_;                                                      \
-    } while (0)
     if (method != NULL) {
-        ADD(method, strlen(method));
-        ADD(" ", 1);
+        gf_puts(&w, method);
+        gf_put(&w, " ", 1);
     }
-    ADD(url->https ? "https://" : "http://", url->https ? 8u : 7u);
-    n += host_port(t + n, cap + 1 - n, url->host.ptr, url->host.len, url->port,
-                   url->port != (url->https ? 443 : 80));
-    ADD(url->path.ptr, url->path.len);
+    gf_puts(&w, url->https ? "https://" : "http://");
+    gf_http_put_host(&w, url->host, url->port, url->port != (url->https ? 443 : 80));
+    gf_put(&w, url->path.ptr, url->path.len);
     if (url->query.len > 0)
-        ADD("?...", 4);
-#undef ADD
-    t[n] = '\0';
-    gf_http_event(h, kind, GF_OK, http_status, t);
+        gf_put(&w, "?...", 4);
+    text_event(h, kind, GF_OK, http_status, &w);
 }
 
 /* "host:port", or "proxy host:port" while connecting to the proxy. */
 static void connect_event(gf_http *h, const char *host, uint16_t port)
 {
-    char *t = (char *)h->buf;
-    size_t n = 0;
+    gf_writer w = event_text(h);
     if (h->on_event == NULL)
         return;
-    if (h->at_proxy) {
-        memcpy(t, "proxy ", 6);
-        n = 6;
-    }
-    host_port(t + n, sizeof(h->buf) - n, host, strlen(host), port, true);
-    gf_http_event(h, GF_EV_CONNECT, GF_OK, 0, t);
+    if (h->at_proxy)
+        gf_put(&w, "proxy ", 6);
+    gf_http_put_host(&w, host_view(host), port, true);
+    text_event(h, GF_EV_CONNECT, GF_OK, 0, &w);
 }
 
 /* The proxy could not be reached: say which and why (st) in an event, and
@@ -154,18 +128,15 @@ static gf_status proxy_unreachable(gf_http *h, gf_status st)
     if (st == GF_E_RESOURCES)
         return st;
     if (h->on_event != NULL) {
-        char *t = (char *)h->buf;
-        static const char lead[] = "cannot connect to the proxy ";
-        const char *why = gf_strerror(st);
-        size_t n = sizeof(lead) - 1;
-        memcpy(t, lead, n);
-        n += host_port(t + n, sizeof(h->buf) - n, h->proxy->host, strlen(h->proxy->host),
-                       h->proxy->port, true);
-        if (n + 2 + strlen(why) < sizeof(h->buf)) {
-            memcpy(t + n, ": ", 2);
-            memcpy(t + n + 2, why, strlen(why) + 1);
-        }
-        gf_http_event(h, GF_EV_NOTICE, st, 0, t);
+        gf_writer w = event_text(h);
+        gf_puts(&w, "cannot connect to the proxy ");
+        gf_http_put_host(&w, host_view(h->proxy->host), h->proxy->port, true);
+        size_t whole = w.len;
+        gf_put(&w, ": ", 2);
+        gf_puts(&w, gf_strerror(st));
+        if (w.overflow)
+            w.len = whole; /* the reason whole or not at all */
+        text_event(h, GF_EV_NOTICE, st, 0, &w);
     }
     return GF_E_PROXY_CONNECT;
 }
