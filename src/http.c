@@ -22,7 +22,10 @@ void gf_http_close(gf_http *h)
 
 /* No time left for another wait: the deadline has passed (or the idle
  * timeout is 0). */
-static bool out_of_time(const gf_http *h) { return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at) == 0; }
+static bool out_of_time(const gf_http *h)
+{
+    return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at) == 0;
+}
 
 void gf_http_event_peer(const gf_http *h, gf_event *ev)
 {
@@ -517,8 +520,11 @@ gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http
     size_t body_len = req->body_len;
     bool creds = true;
     unsigned redirects = 0;
-    follow f = {hd, h, req->follow_redirects, false, false};
-    const gf_http_handler wrap = {&f, follow_header, follow_head, follow_body};
+    /* Every field named: GCC clears the whole struct first otherwise. */
+    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false,
+                .location_too_long = false};
+    const gf_http_handler wrap = {
+        .user = &f, .header = follow_header, .head = follow_head, .body = follow_body};
 
     for (;;) {
         f.have_location = f.location_too_long = false;

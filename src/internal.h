@@ -70,7 +70,8 @@ uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at)
 static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at,
                                  uint64_t since)
 {
-    return gf_wait_ms(port, idle_ms, deadline_at) == 0 || port->now_ms(port->ctx) - since >= idle_ms;
+    return gf_wait_ms(port, idle_ms, deadline_at) == 0 ||
+           port->now_ms(port->ctx) - since >= idle_ms;
 }
 
 /* An event of kind about st with text (NULL: ""), every other field zero:

@@ -449,7 +449,8 @@ static const char *tls_describe(struct gf_tls *t)
     return t->reason[0] != '\0' ? t->reason : "TLS";
 }
 
-static const gf_secure_ops ops = {tls_open, tls_send, tls_recv, tls_close, tls_describe};
+static const gf_secure_ops ops = {.open = tls_open, .send = tls_send, .recv = tls_recv,
+                                  .close = tls_close, .describe = tls_describe};
 
 /* ---- Setup ------------------------------------------------------------- */
 

@@ -29,7 +29,10 @@ static gf_status from_port(int32_t code, bool connecting)
 }
 
 /* The wait the port may take now: the idle timeout within the deadline. */
-static uint32_t wait_ms(const gf_http *h) { return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at); }
+static uint32_t wait_ms(const gf_http *h)
+{
+    return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at);
+}
 
 /* A port that keeps saying "would block" is waited out no longer than an
  * idle timeout. */

@@ -62,7 +62,8 @@ static const char *ft_describe(struct gf_tls *tls)
     return "fake TLS";
 }
 
-static const gf_secure_ops ops = {ft_open, ft_send, ft_recv, ft_close, ft_describe};
+static const gf_secure_ops ops = {.open = ft_open, .send = ft_send, .recv = ft_recv,
+                                  .close = ft_close, .describe = ft_describe};
 
 void faketls_init(faketls *t)
 {
