@@ -58,12 +58,10 @@ typedef struct gf_writer {
 void gf_put(gf_writer *w, const char *s, size_t n);
 void gf_puts(gf_writer *w, const char *s);
 
-/* Time for the peer. Every wait lasts at most the idle timeout and never
- * goes past the deadline (a now_ms value; 0: none). The engine, the TLS
- * glue and any other gf_secure_ops take their waits from here. */
-
-/* How long the next wait may last: idle_ms, cut short by the deadline; 0
- * once the deadline has passed. Reads the clock only under a deadline. */
+/* How long the next wait for the peer may last: idle_ms, cut short by the
+ * deadline (a now_ms value; 0: none); 0 once the deadline has passed. Reads
+ * the clock only under a deadline. The engine, the TLS glue and any other
+ * gf_secure_ops take their waits from here. */
 uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at);
 /* A port that keeps saying "would block" since `since` (a now_ms value) is
  * waited out: no time left, or one idle timeout spent. */

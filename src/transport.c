@@ -63,7 +63,6 @@ gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port)
     return st;
 }
 
-
 gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len)
 {
     uint64_t since = h->port->now_ms(h->port->ctx);
