@@ -10,7 +10,7 @@
  * the download starts over: bytes of another file, or of an older version
  * of this one, are never spliced in.
  */
-#include "http.h"
+#include "http.h" /* gf_http_event: notices name the engine's peer */
 #include "retry.h"
 
 /* What one attempt asked for and learned from the response. */
@@ -206,11 +206,9 @@ static void progress(attempt *a, bool last)
         return;
     a->next_progress = done + 256u * 1024u;
     gf_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = GF_EV_PROGRESS;
+    gf_event_init(&ev, GF_EV_PROGRESS, GF_OK, NULL);
     ev.done = done;
     ev.total = a->total_known ? a->total : 0;
-    ev.text = "";
     h->on_event(h->event_user, &ev);
 }
 
@@ -386,7 +384,7 @@ static gf_status verify(attempt *a)
 static gf_status one_attempt(attempt *a, const char *url)
 {
     gf_client *cl = a->cl;
-    char range[48];
+    char range[sizeof("bytes=") + GF_U64_TEXT]; /* "bytes=N-" and the NUL */
     gf_header hdr[2];
     size_t nhdr = 0;
 

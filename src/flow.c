@@ -52,11 +52,8 @@ static gf_status wait_finished(gf_client *cl, const gf_request *req, uint32_t wa
             d = (uint32_t)(end - now);
         if (cl->http.on_event != NULL) {
             gf_event ev;
-            memset(&ev, 0, sizeof(ev));
-            ev.kind = GF_EV_WAIT;
-            ev.status = GF_RUNNING;
+            gf_event_init(&ev, GF_EV_WAIT, GF_RUNNING, "export still running");
             ev.delay_ms = d;
-            ev.text = "export still running";
             cl->http.on_event(cl->http.event_user, &ev);
         }
         p->sleep_ms(p->ctx, d);

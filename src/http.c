@@ -20,17 +20,11 @@ void gf_http_close(gf_http *h)
         gf_transport_close(h, true);
 }
 
-uint32_t gf_http_wait_ms(const gf_http *h)
+/* No time left for another wait: the deadline has passed (or the idle
+ * timeout is 0). */
+static bool out_of_time(const gf_http *h)
 {
-    uint32_t wait = h->timeout_ms;
-    if (h->deadline_at != 0) {
-        uint64_t now = h->port->now_ms(h->port->ctx);
-        if (now >= h->deadline_at)
-            return 0;
-        if (h->deadline_at - now < wait)
-            wait = (uint32_t)(h->deadline_at - now);
-    }
-    return wait;
+    return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at) == 0;
 }
 
 void gf_http_event_peer(const gf_http *h, gf_event *ev)
@@ -52,45 +46,32 @@ void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_
     if (h->on_event == NULL)
         return;
     gf_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = kind;
-    ev.status = st;
+    gf_event_init(&ev, kind, st, text);
     ev.http_status = http_status;
-    ev.text = text != NULL ? text : "";
     gf_http_event_peer(h, &ev);
     h->on_event(h->event_user, &ev);
 }
 
-/* host:port as people write it: an IPv6 literal in brackets (RFC 3986
- * section 3.2.2), so that the port cannot be read as part of the address.
- * Writes at most cap - 1 bytes and a NUL; returns the length. */
-static size_t host_port(char *t, size_t cap, const char *host, size_t hlen, uint16_t port,
-                        bool with_port)
+/* A host name (NUL-terminated) as a view, for gf_http_put_host. */
+static gf_view host_view(const char *host)
 {
-    char num[21];
-    size_t n = 0;
-    bool v6 = memchr(host, ':', hlen) != NULL;
-#define PUT(s, len)                                                   \
-    do {                                                              \
-        size_t l_ = (len);                                            \
-        if (l_ > cap - 1 - n)                                         \
-            l_ = cap - 1 - n;                                         \
-        memcpy(t + n, (s), l_);                                       \
-        n += l_;                                                      \
-    } while (0)
-    if (v6)
-        PUT("[", 1);
-    PUT(host, hlen);
-    if (v6)
-        PUT("]", 1);
-    if (with_port) {
-        gf_format_u64(num, port);
-        PUT(":", 1);
-        PUT(num, strlen(num));
-    }
-#undef PUT
-    t[n] = '\0';
-    return n;
+    gf_view v = {host, strlen(host)};
+    return v;
+}
+
+/* Event texts are written into the engine's buffer, which is free whenever
+ * an event is reported; one byte stays for the NUL. */
+static gf_writer event_text(gf_http *h)
+{
+    gf_writer w = {(char *)h->buf, sizeof(h->buf) - 1, 0, false};
+    return w;
+}
+
+static void text_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,
+                       gf_writer *w)
+{
+    w->buf[w->len] = '\0';
+    gf_http_event(h, kind, st, http_status, w->buf);
 }
 
 static bool deadline_passed(const gf_http *h)
@@ -112,51 +93,35 @@ static bool is_redirect(int status)
 }
 
 /* Event text "METHOD https://host[:port]/path", the query elided: links carry
- * their signature there. Written into the engine's buffer, which is free
- * whenever an event is reported. */
+ * their signature there. */
 static void url_event(gf_http *h, gf_event_kind kind, int http_status, const char *method,
                       const gf_url *url)
 {
-    char *t = (char *)h->buf;
-    size_t cap = sizeof(h->buf) - 1, n = 0;
+    gf_writer w = event_text(h);
     if (h->on_event == NULL)
         return;
-#define ADD(s, len)                                                   \
-    do {                                                              \
-        size_t l_ = (len);                                            \
-        if (l_ > cap - n)                                             \
-            l_ = cap - n;                                             \
-        memcpy(t + n, (s), l_);                                       \
-        n += l_;                                                      \
-    } while (0)
     if (method != NULL) {
-        ADD(method, strlen(method));
-        ADD(" ", 1);
+        gf_puts(&w, method);
+        gf_put(&w, " ", 1);
     }
-    ADD(url->https ? "https://" : "http://", url->https ? 8u : 7u);
-    n += host_port(t + n, cap + 1 - n, url->host.ptr, url->host.len, url->port,
-                   url->port != (url->https ? 443 : 80));
-    ADD(url->path.ptr, url->path.len);
+    gf_puts(&w, url->https ? "https://" : "http://");
+    gf_http_put_host(&w, url->host, url->port, url->port != (url->https ? 443 : 80));
+    gf_put(&w, url->path.ptr, url->path.len);
     if (url->query.len > 0)
-        ADD("?...", 4);
-#undef ADD
-    t[n] = '\0';
-    gf_http_event(h, kind, GF_OK, http_status, t);
+        gf_put(&w, "?...", 4);
+    text_event(h, kind, GF_OK, http_status, &w);
 }
 
 /* "host:port", or "proxy host:port" while connecting to the proxy. */
 static void connect_event(gf_http *h, const char *host, uint16_t port)
 {
-    char *t = (char *)h->buf;
-    size_t n = 0;
+    gf_writer w = event_text(h);
     if (h->on_event == NULL)
         return;
-    if (h->at_proxy) {
-        memcpy(t, "proxy ", 6);
-        n = 6;
-    }
-    host_port(t + n, sizeof(h->buf) - n, host, strlen(host), port, true);
-    gf_http_event(h, GF_EV_CONNECT, GF_OK, 0, t);
+    if (h->at_proxy)
+        gf_put(&w, "proxy ", 6);
+    gf_http_put_host(&w, host_view(host), port, true);
+    text_event(h, GF_EV_CONNECT, GF_OK, 0, &w);
 }
 
 /* The proxy could not be reached: say which and why (st) in an event, and
@@ -166,18 +131,15 @@ static gf_status proxy_unreachable(gf_http *h, gf_status st)
     if (st == GF_E_RESOURCES)
         return st;
     if (h->on_event != NULL) {
-        char *t = (char *)h->buf;
-        static const char lead[] = "cannot connect to the proxy ";
-        const char *why = gf_strerror(st);
-        size_t n = sizeof(lead) - 1;
-        memcpy(t, lead, n);
-        n += host_port(t + n, sizeof(h->buf) - n, h->proxy->host, strlen(h->proxy->host),
-                       h->proxy->port, true);
-        if (n + 2 + strlen(why) < sizeof(h->buf)) {
-            memcpy(t + n, ": ", 2);
-            memcpy(t + n + 2, why, strlen(why) + 1);
-        }
-        gf_http_event(h, GF_EV_NOTICE, st, 0, t);
+        gf_writer w = event_text(h);
+        gf_puts(&w, "cannot connect to the proxy ");
+        gf_http_put_host(&w, host_view(h->proxy->host), h->proxy->port, true);
+        size_t whole = w.len;
+        gf_put(&w, ": ", 2);
+        gf_puts(&w, gf_strerror(st));
+        if (w.overflow)
+            w.len = whole; /* the reason whole or not at all */
+        text_event(h, GF_EV_NOTICE, st, 0, &w);
     }
     return GF_E_PROXY_CONNECT;
 }
@@ -222,8 +184,7 @@ static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_hand
     gf_http_parser_init(&h->parser, mode);
     for (;;) {
         size_t got = 0, used = 0;
-        uint32_t wait = gf_http_wait_ms(h);
-        if (wait == 0)
+        if (out_of_time(h))
             return GF_E_DEADLINE;
         gf_status st = gf_transport_recv(h, h->buf, sizeof(h->buf), &got);
         if (st != GF_OK)
@@ -242,8 +203,7 @@ static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_hand
 
 static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
 {
-    uint32_t wait = gf_http_wait_ms(h);
-    if (wait == 0)
+    if (out_of_time(h))
         return GF_E_DEADLINE;
     return timed(h, gf_transport_send(h, data, len));
 }
@@ -282,11 +242,11 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
 static gf_status open_conn(gf_http *h, const gf_url *url)
 {
     gf_status st;
-    uint32_t wait = gf_http_wait_ms(h);
+    bool late = out_of_time(h);
 
     if (url->https && h->tls == NULL)
         return GF_E_NO_TLS;
-    if (wait == 0)
+    if (late)
         return GF_E_DEADLINE;
     memcpy(h->conn_host, url->host.ptr, url->host.len);
     h->conn_host[url->host.len] = '\0';
@@ -306,8 +266,7 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
     if (st == GF_OK && url->https) {
-        wait = gf_http_wait_ms(h);
-        st = wait == 0 ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
+        st = out_of_time(h) ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
         if (h->tls != NULL)
             gf_http_event(h, GF_EV_TLS, st, 0,
                           ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));
@@ -561,8 +520,11 @@ gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http
     size_t body_len = req->body_len;
     bool creds = true;
     unsigned redirects = 0;
-    follow f = {hd, h, req->follow_redirects, false, false};
-    const gf_http_handler wrap = {&f, follow_header, follow_head, follow_body};
+    /* Every field named: GCC clears the whole struct first otherwise. */
+    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false,
+                .location_too_long = false};
+    const gf_http_handler wrap = {
+        .user = &f, .header = follow_header, .head = follow_head, .body = follow_body};
 
     for (;;) {
         f.have_location = f.location_too_long = false;

@@ -57,6 +57,11 @@ gf_status gf_http_write_request(unsigned char *buf, size_t cap, size_t *len, con
                                 const gf_url *url, const gf_header *headers, size_t count,
                                 bool with_credentials, bool has_body, size_t body_len);
 
+/* host, or host:port when with_port, as people write it: an IPv6 literal in
+ * brackets (RFC 3986 section 3.2.2), so that the port cannot be read as part
+ * of the address. For the request head and for event texts alike. */
+void gf_http_put_host(gf_writer *o, gf_view host, uint16_t port, bool with_port);
+
 /* Write "CONNECT host:port HTTP/1.1" with Host and an optional
  * Proxy-Authorization. */
 gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, const gf_url *url,
@@ -81,9 +86,6 @@ void gf_transport_close(gf_http *h, bool graceful);
 
 /* ---- Helpers shared by the engine's files ------------------------------ */
 
-/* Time left before the exchange's deadline, capped by the idle timeout;
- * 0 when the deadline has passed. */
-uint32_t gf_http_wait_ms(const gf_http *h);
 /* Report an event, when the caller asked for them; it names the engine's
  * current peer (gf_http_event_peer). */
 void gf_http_event(const gf_http *h, gf_event_kind kind, gf_status st, int http_status,

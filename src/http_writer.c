@@ -27,21 +27,25 @@ bool gf_http_is_tchar(char c)
     return gf_is_alpha(c) || gf_is_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
+void gf_http_put_host(gf_writer *o, gf_view host, uint16_t port, bool with_port)
+{
+    char num[GF_U64_TEXT];
+    bool v6 = memchr(host.ptr, ':', host.len) != NULL;
+    if (v6)
+        gf_put(o, "[", 1);
+    putv(o, host);
+    if (v6)
+        gf_put(o, "]", 1);
+    if (with_port) {
+        gf_put(o, ":", 1);
+        gf_put(o, num, gf_format_u64(num, port));
+    }
+}
+
 /* host[:port] as the Host header and CONNECT's authority want it. */
 static void put_authority(gf_writer *o, const gf_url *url, bool always_port)
 {
-    char num[GF_U64_TEXT];
-    bool v6 = memchr(url->host.ptr, ':', url->host.len) != NULL;
-    if (v6)
-        gf_puts(o, "[");
-    putv(o, url->host);
-    if (v6)
-        gf_puts(o, "]");
-    if (always_port || url->port != (url->https ? 443 : 80)) {
-        gf_format_u64(num, url->port);
-        gf_puts(o, ":");
-        gf_puts(o, num);
-    }
+    gf_http_put_host(o, url->host, url->port, always_port || url->port != (url->https ? 443 : 80));
 }
 
 gf_status gf_http_write_request(unsigned char *buf, size_t cap, size_t *len, const char *method,

@@ -55,6 +55,24 @@ typedef struct gf_writer {
 void gf_put(gf_writer *w, const char *s, size_t n);
 void gf_puts(gf_writer *w, const char *s);
 
+/* How long the next wait for the peer may last: idle_ms, cut short by the
+ * deadline (a now_ms value; 0: none); 0 once the deadline has passed. Reads
+ * the clock only under a deadline. The engine, the TLS glue and any other
+ * gf_secure_ops take their waits from here. */
+uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at);
+/* A port that keeps saying "would block" since `since` (a now_ms value) is
+ * waited out: no time left, or one idle timeout spent. */
+static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at,
+                                 uint64_t since)
+{
+    return gf_wait_ms(port, idle_ms, deadline_at) == 0 ||
+           port->now_ms(port->ctx) - since >= idle_ms;
+}
+
+/* An event of kind about st with text (NULL: ""), every other field zero:
+ * no peer, no counts. Each event the library reports starts here. */
+void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text);
+
 /* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);

@@ -57,16 +57,14 @@ void gf_retry_wait(gf_client *cl, uint32_t attempt, uint32_t retry_after_ms, gf_
 
     if (cl->http.on_event != NULL) {
         gf_event ev;
-        memset(&ev, 0, sizeof(ev));
-        ev.kind = GF_EV_RETRY;
-        ev.status = why;
-        ev.delay_ms = (uint32_t)delay;
-        gf_http_event_peer(&cl->http, &ev);
         /* gf_strerror speaks of the final outcome ("after every retry");
          * a retry under way is about this one answer. */
-        ev.text = why == GF_E_RATE_LIMITED ? "rate limited (429)"
-                  : why == GF_E_SERVER     ? "server error (5xx)"
-                                           : gf_strerror(why);
+        gf_event_init(&ev, GF_EV_RETRY, why,
+                      why == GF_E_RATE_LIMITED ? "rate limited (429)"
+                      : why == GF_E_SERVER     ? "server error (5xx)"
+                                               : gf_strerror(why));
+        ev.delay_ms = (uint32_t)delay;
+        gf_http_event_peer(&cl->http, &ev);
         cl->http.on_event(cl->http.event_user, &ev);
     }
     port->sleep_ms(port->ctx, (uint32_t)delay);

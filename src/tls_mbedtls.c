@@ -4,6 +4,7 @@
  * translated into mbedTLS's (0 = closed, WANT_READ = would block).
  */
 #include "giofetch/tls.h"
+#include "internal.h" /* gf_wait_ms: the one place waits meet the deadline */
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
@@ -96,18 +97,7 @@ static const mbedtls_ecp_group_id groups[] = {
  * by the deadline. mbedTLS reads a record or a handshake message in as many
  * calls as the bytes come in, so the deadline must be checked per call, or
  * a drip could stretch one record past it. */
-static uint32_t left(const gf_tls *t)
-{
-    uint32_t wait = t->idle_ms;
-    if (t->deadline_at != 0) {
-        uint64_t now = t->port->now_ms(t->port->ctx);
-        if (now >= t->deadline_at)
-            return 0;
-        if (t->deadline_at - now < wait)
-            wait = (uint32_t)(t->deadline_at - now);
-    }
-    return wait;
-}
+static uint32_t left(const gf_tls *t) { return gf_wait_ms(t->port, t->idle_ms, t->deadline_at); }
 
 static void start_clock(gf_tls *t, uint32_t idle_ms, uint64_t deadline_at)
 {
@@ -122,7 +112,7 @@ static void start_clock(gf_tls *t, uint32_t idle_ms, uint64_t deadline_at)
 static bool may_wait_again(gf_tls *t)
 {
     t->io_error = 0;
-    return left(t) > 0 && t->port->now_ms(t->port->ctx) - t->op_start < t->idle_ms;
+    return !gf_waited_out(t->port, t->idle_ms, t->deadline_at, t->op_start);
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -459,7 +449,8 @@ static const char *tls_describe(struct gf_tls *t)
     return t->reason[0] != '\0' ? t->reason : "TLS";
 }
 
-static const gf_secure_ops ops = {tls_open, tls_send, tls_recv, tls_close, tls_describe};
+static const gf_secure_ops ops = {.open = tls_open, .send = tls_send, .recv = tls_recv,
+                                  .close = tls_close, .describe = tls_describe};
 
 /* ---- Setup ------------------------------------------------------------- */
 

@@ -28,9 +28,22 @@ static gf_status from_port(int32_t code, bool connecting)
     }
 }
 
+/* The wait the port may take now: the idle timeout within the deadline. */
+static uint32_t wait_ms(const gf_http *h)
+{
+    return gf_wait_ms(h->port, h->timeout_ms, h->deadline_at);
+}
+
+/* A port that keeps saying "would block" is waited out no longer than an
+ * idle timeout. */
+static bool waited_out(const gf_http *h, uint64_t since)
+{
+    return gf_waited_out(h->port, h->timeout_ms, h->deadline_at, since);
+}
+
 gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port)
 {
-    int32_t r = h->port->connect(h->port->ctx, host, port, gf_http_wait_ms(h));
+    int32_t r = h->port->connect(h->port->ctx, host, port, wait_ms(h));
     if (r < 0)
         return from_port(r, true);
     h->handle = r;
@@ -50,13 +63,6 @@ gf_status gf_transport_start_tls(gf_http *h, const char *host, uint16_t port)
     return st;
 }
 
-/* A port that keeps saying "would block" is waited out no longer than an
- * idle timeout. */
-static bool waited_out(const gf_http *h, uint64_t since)
-{
-    return gf_http_wait_ms(h) == 0 || h->port->now_ms(h->port->ctx) - since >= h->timeout_ms;
-}
-
 gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len)
 {
     uint64_t since = h->port->now_ms(h->port->ctx);
@@ -67,7 +73,7 @@ gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len)
             if (st != GF_OK)
                 return st;
         } else {
-            int32_t r = h->port->send(h->port->ctx, h->handle, data, len, gf_http_wait_ms(h));
+            int32_t r = h->port->send(h->port->ctx, h->handle, data, len, wait_ms(h));
             if (r == GF_PORT_E_WOULD_BLOCK && !waited_out(h, since))
                 continue;
             if (r <= 0)
@@ -89,7 +95,7 @@ gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *
     if (h->secure)
         return secure_ops(h)->recv(h->tls, buf, cap, got, h->timeout_ms, h->deadline_at);
     for (;;) {
-        int32_t r = h->port->recv(h->port->ctx, h->handle, buf, cap, gf_http_wait_ms(h));
+        int32_t r = h->port->recv(h->port->ctx, h->handle, buf, cap, wait_ms(h));
         if (r == GF_PORT_E_WOULD_BLOCK && !waited_out(h, since))
             continue;
         if (r < 0)

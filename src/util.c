@@ -78,3 +78,23 @@ void gf_put(gf_writer *w, const char *s, size_t n)
 }
 
 void gf_puts(gf_writer *w, const char *s) { gf_put(w, s, strlen(s)); }
+
+uint32_t gf_wait_ms(const gf_port *port, uint32_t idle_ms, uint64_t deadline_at)
+{
+    if (deadline_at != 0) {
+        uint64_t now = port->now_ms(port->ctx);
+        if (now >= deadline_at)
+            return 0;
+        if (deadline_at - now < idle_ms)
+            return (uint32_t)(deadline_at - now);
+    }
+    return idle_ms;
+}
+
+void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = kind;
+    ev->status = st;
+    ev->text = text != NULL ? text : "";
+}

@@ -1,5 +1,7 @@
 #include "faketls.h"
 
+#include "../../src/internal.h" /* gf_wait_ms, as a real TLS glue takes it */
+
 #include <string.h>
 
 static faketls *self(struct gf_tls *t) { return (faketls *)(void *)t; }
@@ -40,12 +42,8 @@ static gf_status ft_recv(struct gf_tls *tls, unsigned char *buf, size_t cap, siz
                          uint32_t idle_ms, uint64_t deadline_at)
 {
     faketls *t = self(tls);
-    uint32_t wait = idle_ms;
-    if (deadline_at != 0) {
-        uint64_t now = t->port->now_ms(t->port->ctx);
-        wait = now >= deadline_at ? 0 : deadline_at - now < wait ? (uint32_t)(deadline_at - now) : wait;
-    }
-    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, cap, wait);
+    int32_t r = t->port->recv(t->port->ctx, t->handle, buf, cap,
+                              gf_wait_ms(t->port, idle_ms, deadline_at));
     if (r < 0)
         return code(r);
     *got = (size_t)r;
@@ -64,7 +62,8 @@ static const char *ft_describe(struct gf_tls *tls)
     return "fake TLS";
 }
 
-static const gf_secure_ops ops = {ft_open, ft_send, ft_recv, ft_close, ft_describe};
+static const gf_secure_ops ops = {.open = ft_open, .send = ft_send, .recv = ft_recv,
+                                  .close = ft_close, .describe = ft_describe};
 
 void faketls_init(faketls *t)
 {
