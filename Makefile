@@ -297,7 +297,7 @@ check-core: $(CORE_OBJS)
 # from check-core: it reads the sources, not the objects).
 .PHONY: check-functions
 check-functions:
-	@python3 tests/tools/func_lengths.py --max 100 $(wildcard src/*.c src/cli/*.c port/*/*.c) && \
+	@$(PYTHON) tests/tools/func_lengths.py --max 100 $(wildcard src/*.c src/cli/*.c port/*/*.c) && \
 	echo "check-functions: no function in src/, src/cli/ or port/ over 100 lines"
 
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
