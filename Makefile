@@ -199,7 +199,7 @@ $(MBEDTLS_OUT)/flags.txt: gf-always
 
 # Its file list is known once the source is unpacked: a make of its own.
 $(MBEDTLS_OUT)/libmbedtls.a: $(GF_TLS_HEADERS) $(MBEDTLS_OUT)/flags.txt tests/edge/mbedtls.mk \
-		$(if $(GF_MBEDTLS_CONF_FLAGS),port/openwrt/gf_mbedtls_config.h,)
+		$(if $(GF_MBEDTLS_CONF_FLAGS),port/openwrt/gf_mbedtls_config.h port/openwrt/gf_mbedtls_client.h,)
 	@$(MAKE) --no-print-directory -f tests/edge/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(MBEDTLS_OUT) \
 	    CC="$(CC)" AR="$(AR)" FLAGS="$(MBEDTLS_CFLAGS) $(subst ",\",$(GF_MBEDTLS_CONF_FLAGS))"
 endif

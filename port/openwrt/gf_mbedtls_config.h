@@ -8,7 +8,9 @@
  * and 3.6: 3.6's build_info.h defines MBEDTLS_VERSION_MAJOR before it
  * includes this file, 2.28 does not.
  *
- * What is in:
+ * What is in (the client's features are in gf_mbedtls_client.h, which the
+ * Cortex-M4 configurations of tests/firmware share; this file adds what a
+ * Linux router has: a clock, the entropy module):
  * - the TLS 1.2 client, and on 3.6 the TLS 1.3 client (full handshake and
  *   resumption with tickets); SNI, extended master secret, session tickets,
  *   max_fragment_length;
@@ -38,91 +40,22 @@
 #define GF_MBEDTLS_3
 #endif
 
-/* ---- platform ------------------------------------------------------------- */
-#define MBEDTLS_HAVE_ASM
+/* ---- platform: a Linux router with a clock ---------------------------------- */
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE
-#define MBEDTLS_DEPRECATED_REMOVED
-
-/* ---- TLS ------------------------------------------------------------------ */
-#define MBEDTLS_SSL_TLS_C
-#define MBEDTLS_SSL_CLI_C
-#define MBEDTLS_SSL_PROTO_TLS1_2
-#define MBEDTLS_SSL_SERVER_NAME_INDICATION
-#define MBEDTLS_SSL_SESSION_TICKETS
-#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
-#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
-#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
-#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#define MBEDTLS_ECP_WINDOW_SIZE 4
 
 #if defined(GF_MBEDTLS_3)
-/* TLS 1.3 runs on PSA crypto (HKDF, key exchange), which draws on the
- * entropy module (getrandom() on Linux). It keeps the peer's certificate. */
-#define MBEDTLS_SSL_PROTO_TLS1_3
+/* PSA crypto (TLS 1.3's base) draws on the entropy module (getrandom() on
+ * Linux); the middlebox compatibility mode and RSA-PSS certificates as a
+ * desktop client has them. */
 #define MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
-#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
-#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
-#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
-#define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_ENTROPY_C
-#define MBEDTLS_HKDF_C
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 #endif
 
-/* ---- certificates --------------------------------------------------------- */
-#define MBEDTLS_X509_USE_C
-#define MBEDTLS_X509_CRT_PARSE_C
-#define MBEDTLS_PEM_PARSE_C
-#define MBEDTLS_BASE64_C
-#define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_ASN1_WRITE_C
-#define MBEDTLS_OID_C
-#define MBEDTLS_PK_C
-#define MBEDTLS_PK_PARSE_C
-
-/* ---- public key ----------------------------------------------------------- */
-#define MBEDTLS_BIGNUM_C
-#define MBEDTLS_MPI_MAX_SIZE 512 /* RSA up to 4096 bits */
-#define MBEDTLS_RSA_C
-#define MBEDTLS_PKCS1_V15
-#define MBEDTLS_PKCS1_V21
-#define MBEDTLS_ECP_C
-#define MBEDTLS_ECDH_C
-#define MBEDTLS_ECDSA_C
-#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
-#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
-#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
-#define MBEDTLS_ECP_NIST_OPTIM
-#define MBEDTLS_ECP_WINDOW_SIZE 4
-#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-
-/* ---- symmetric ------------------------------------------------------------ */
-#define MBEDTLS_CIPHER_C
-#define MBEDTLS_AES_C
-#define MBEDTLS_AES_ROM_TABLES
-#define MBEDTLS_AES_FEWER_TABLES
-#define MBEDTLS_GCM_C
-#define MBEDTLS_CHACHA20_C
-#define MBEDTLS_POLY1305_C
-#define MBEDTLS_CHACHAPOLY_C
-#define MBEDTLS_CTR_DRBG_C
-
-/* ---- hashes --------------------------------------------------------------- */
-#define MBEDTLS_MD_C
-#define MBEDTLS_MD5_C
-#define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_SHA512_C /* SHA-384: suites and signatures */
-#define MBEDTLS_SHA512_SMALLER
-#if defined(GF_MBEDTLS_3)
-#define MBEDTLS_SHA224_C /* 3.x: SHA-256's code needs its SHA-224 half */
-#define MBEDTLS_SHA384_C
-#endif
-
-/* ---- size ----------------------------------------------------------------- */
-#define MBEDTLS_ERROR_STRERROR_DUMMY
+/* The TLS client itself, shared with the Cortex-M4 configurations. */
+#include "gf_mbedtls_client.h"
 
 /* mbedTLS 2.x checks the combination here; 3.x does it in build_info.h
  * after this file. */

@@ -94,7 +94,8 @@ FW_MBEDTLS_SRC ?= $(GF_DEPS_DIR)/src/mbedtls-$(FW_MBEDTLS_LINE)
 # for the TLS loop image (mbedtls_config_loop.h, mbedtls_config_loop_36.h).
 FW_MBEDTLS_CONFIG := mbedtls_config$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
 FW_MBEDTLS_LOOP_CONFIG := mbedtls_config_loop$(if $(filter 3.%,$(FW_MBEDTLS)),_36,)
-FW_MBEDTLS_CONFIGS := $(wildcard tests/firmware/mbedtls_config*.h)
+# (both include the client part they share with the router's configuration)
+FW_MBEDTLS_CONFIGS := $(wildcard tests/firmware/mbedtls_config*.h) port/openwrt/gf_mbedtls_client.h
 fw_mbedtls_flags = -I$(FW_MBEDTLS_SRC)/include -Itests/firmware -DMBEDTLS_CONFIG_FILE='"$(1).h"'
 FW_MBEDTLS_FLAGS := $(call fw_mbedtls_flags,$(FW_MBEDTLS_CONFIG))
 FW_MBEDTLS_LIB := $(FW_O)/libmbedtls-cm4.a

@@ -19,92 +19,35 @@
  *   MBEDTLS_SSL_IN_CONTENT_LEN to 4096 and giofetch asks for 4 KB records,
  *   as the TLS loop image does; see include/giofetch/tls.h).
  *
- * Written for mbedTLS 2.28 (Debian's); mbedtls_config_36.h adds what 3.6
- * needs (PSA, TLS 1.3) on top of it.
+ * The client's features are port/openwrt/gf_mbedtls_client.h, which the
+ * router's configuration shares; this file makes the board's choices and
+ * then includes it. Written for mbedTLS 2.28 (Debian's); under
+ * mbedtls_config_36.h the shared part adds TLS 1.3 and what it needs, and
+ * that file the board's PSA random source.
  */
 #ifndef GF_FW_MBEDTLS_CONFIG_H
 #define GF_FW_MBEDTLS_CONFIG_H
 
-/* ---- platform -------------------------------------------------------------- */
-#define MBEDTLS_HAVE_ASM
+/* ---- platform: no clock, the board's TRNG through gf_port.entropy ------------ */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_DEPRECATED_REMOVED
-
-/* ---- TLS ----------------------------------------------------------------------- */
-#define MBEDTLS_SSL_TLS_C
-#define MBEDTLS_SSL_CLI_C
-#define MBEDTLS_SSL_PROTO_TLS1_2
-#define MBEDTLS_SSL_SERVER_NAME_INDICATION
-#define MBEDTLS_SSL_SESSION_TICKETS
-#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
-#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
-#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
-#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH /* asked for when the input buffer is below 16 KB */
-#ifndef MBEDTLS_SSL_IN_CONTENT_LEN
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
-#endif
-#ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
-#endif
-#ifndef MBEDTLS_SSL_CIPHERSUITES
-#define MBEDTLS_SSL_CIPHERSUITES                                  \
+#define MBEDTLS_MPI_WINDOW_SIZE 2
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+/* The TLS 1.2 suites src/tls_mbedtls.c offers; mbedtls_config_36.h puts
+ * the TLS 1.3 ones before them (a macro expands where it is used, so that
+ * file may name this one before it is defined). */
+#define GF_FW_TLS12_SUITES                                        \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,        \
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,          \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,              \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,                \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,              \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+#ifndef MBEDTLS_SSL_CIPHERSUITES
+#define MBEDTLS_SSL_CIPHERSUITES GF_FW_TLS12_SUITES
 #endif
 
-/* ---- certificates ---------------------------------------------------------- */
-#define MBEDTLS_X509_USE_C
-#define MBEDTLS_X509_CRT_PARSE_C
-#define MBEDTLS_PEM_PARSE_C
-#define MBEDTLS_BASE64_C
-#define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_ASN1_WRITE_C
-#define MBEDTLS_OID_C
-#define MBEDTLS_PK_C
-#define MBEDTLS_PK_PARSE_C
-
-/* ---- public key ---------------------------------------------------------- */
-#define MBEDTLS_BIGNUM_C
-#define MBEDTLS_MPI_WINDOW_SIZE 2
-#define MBEDTLS_MPI_MAX_SIZE 512 /* RSA up to 4096 bits */
-#define MBEDTLS_RSA_C
-#define MBEDTLS_PKCS1_V15
-#define MBEDTLS_PKCS1_V21
-#define MBEDTLS_ECP_C
-#define MBEDTLS_ECDH_C
-#define MBEDTLS_ECDSA_C
-#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
-#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
-#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
-#define MBEDTLS_ECP_NIST_OPTIM
-#define MBEDTLS_ECP_WINDOW_SIZE 2
-#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-
-/* ---- symmetric ----------------------------------------------------------- */
-#define MBEDTLS_CIPHER_C
-#define MBEDTLS_AES_C
-#define MBEDTLS_AES_ROM_TABLES
-#define MBEDTLS_AES_FEWER_TABLES
-#define MBEDTLS_GCM_C
-#define MBEDTLS_CHACHA20_C
-#define MBEDTLS_POLY1305_C
-#define MBEDTLS_CHACHAPOLY_C
-#define MBEDTLS_CTR_DRBG_C
-
-/* ---- hashes ----------------------------------------------------------------- */
-#define MBEDTLS_MD_C
-#define MBEDTLS_MD5_C
-#define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_SHA512_C /* SHA-384 suites and signatures */
-#define MBEDTLS_SHA512_SMALLER
-
-/* ---- size ------------------------------------------------------------------- */
-#define MBEDTLS_ERROR_STRERROR_DUMMY
+/* The TLS client itself, shared with the router's configuration. */
+#include "../../port/openwrt/gf_mbedtls_client.h"
 
 /* mbedTLS 2.x checks the combination here; 3.x does it in build_info.h,
  * which defines MBEDTLS_VERSION_NUMBER before it includes this file. */

@@ -13,37 +13,27 @@
  *   CTR-DRBG is still seeded from gf_port.entropy.
  * - HKDF (TLS 1.3's key schedule) and the peer certificate kept (TLS 1.3
  *   needs it).
+ * TLS 1.3, PSA crypto, HKDF and the kept certificate come with the client
+ * part shared with the router (port/openwrt/gf_mbedtls_client.h) under 3.x;
+ * this file adds the board's PSA random source and the suite list.
  */
 #ifndef GF_FW_MBEDTLS_CONFIG_36_H
 #define GF_FW_MBEDTLS_CONFIG_36_H
 
-/* ---- PSA ------------------------------------------------------------------- */
-#define MBEDTLS_PSA_CRYPTO_C
+/* ---- PSA: the board's random generator ------------------------------------ */
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 #define MBEDTLS_PSA_KEY_SLOT_COUNT 8
 
-/* ---- TLS 1.3 ------------------------------------------------------------------- */
-#define MBEDTLS_SSL_PROTO_TLS1_3
-#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
-#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
-#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+/* ---- TLS 1.3 suites first, then the 1.2 ones of mbedtls_config.h ------------ */
 #define MBEDTLS_SSL_CIPHERSUITES                                  \
     MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,                      \
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,                            \
     MBEDTLS_TLS1_3_AES_256_GCM_SHA384,                            \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,        \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,          \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,              \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,                \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,              \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    GF_FW_TLS12_SUITES
 #define MBEDTLS_PK_WRITE_C
 
-/* ---- hashes: 3.x names SHA-224 and SHA-384 apart; HKDF for TLS 1.3 ---------- */
-#define MBEDTLS_SHA224_C
-#define MBEDTLS_SHA384_C
-#define MBEDTLS_HKDF_C
-
+/* TLS 1.3 itself (PSA crypto, HKDF, SHA-224/384 apart, the peer certificate
+ * kept) comes with the shared client part under 3.x. */
 #include "mbedtls_config.h"
 
 #endif

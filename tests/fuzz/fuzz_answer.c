@@ -23,13 +23,8 @@
 
 #include "json.h"
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_answer: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
+#define FUZZ_NAME "fuzz_answer"
+#include "fuzz_check.h"
 
 static const char single_head[] = "{\"status\":\"FINISHED\",\"downloadLinks\":[";
 static const char single_tail[] = "]}";

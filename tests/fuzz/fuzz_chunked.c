@@ -17,13 +17,8 @@
 #include "http.h"
 #include "ref_chunked.h"
 
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "fuzz_chunked: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                    \
-        }                                                                               \
-    } while (0)
+#define FUZZ_NAME "fuzz_chunked"
+#include "fuzz_check.h"
 
 static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Fuzz: 1\r\n\r\n";
 

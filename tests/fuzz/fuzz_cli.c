@@ -34,13 +34,9 @@ const char *gf_tls_library(void) { return "no TLS library (fuzz target)"; }
  * closes it (-close_fd_mask=3 silences only what the CLI prints). */
 static FILE *diag;
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(diag, "fuzz_cli: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                \
-        }                                                                           \
-    } while (0)
+#define FUZZ_NAME "fuzz_cli"
+#define FUZZ_DIAG diag
+#include "fuzz_check.h"
 
 #define BEIJING (8 * 3600)
 #define MAX_ARGS 64

@@ -38,13 +38,8 @@
 #define ORIGIN_PORT 80
 #define CONNS 6
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "fuzz_http: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#define FUZZ_NAME "fuzz_http"
+#include "fuzz_check.h"
 
 /* What one reader of a response saw: a transcript of the callbacks, the body
  * bytes, and the framing facts the headers announced. */

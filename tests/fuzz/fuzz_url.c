@@ -15,13 +15,8 @@
 
 #include "internal.h"
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "fuzz_url: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                \
-        }                                                                           \
-    } while (0)
+#define FUZZ_NAME "fuzz_url"
+#include "fuzz_check.h"
 
 static bool inside(gf_view v, const char *s, size_t n)
 {

@@ -70,4 +70,17 @@ void check_fail(const char *file, int line, const char *fmt, ...);
                        (int)(v_.ptr ? v_.len : 0), v_.ptr ? v_.ptr : "", want_);  \
     } while (0)
 
+/* An input and the status it must give: a row of a table-driven test. */
+typedef struct check_status_case {
+    const char *input;
+    gf_status want;
+} check_status_case;
+
+/* Each input of the table through fn; a wrong status fails at file:line
+ * and names the input. */
+void check_statuses(const char *file, int line, gf_status (*fn)(const char *input),
+                    const check_status_case *cases, size_t count);
+#define CHECK_STATUSES(fn, cases)                                                 \
+    check_statuses(__FILE__, __LINE__, fn, cases, sizeof(cases) / sizeof(cases[0]))
+
 #endif /* GF_CHECK_H */

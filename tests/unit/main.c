@@ -37,6 +37,17 @@ void check_fail(const char *file, int line, const char *fmt, ...)
     putchar('\n');
 }
 
+void check_statuses(const char *file, int line, gf_status (*fn)(const char *input),
+                    const check_status_case *cases, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        gf_status got = fn(cases[i].input);
+        if (got != cases[i].want)
+            check_fail(file, line, "\"%s\": got %s, want %s", cases[i].input, gf_strerror(got),
+                       gf_strerror(cases[i].want));
+    }
+}
+
 static bool selected(const check_suite *s, const check_case *tc, const char *only)
 {
     return only == NULL || strstr(tc->name, only) != NULL || strcmp(s->name, only) == 0;

@@ -16,6 +16,15 @@ static gf_status parse(const char *json)
     return gf_answer_parse(body, n, tokens, GF_JSON_TOKENS_MAX, &ans);
 }
 
+/* parse(), and a refused answer leaves no links behind. */
+static gf_status parse_refused_empty(const char *json)
+{
+    gf_status got = parse(json);
+    if (got != GF_OK)
+        CHECK(ans.count == 0 && ans.link[0].ptr == NULL);
+    return got;
+}
+
 #define L1 "https://bucket.s3.amazonaws.com/p/part-00000-a.csv.gz?X-Amz-Date=20261128T070000Z&X-Amz-Signature=abc"
 #define L2 "https://bucket.s3.amazonaws.com/p/part-00001-b.csv.gz?X-Amz-Signature=def"
 
@@ -134,10 +143,7 @@ static void all_types_refusals(void)
 
 static void refusals(void)
 {
-    static const struct {
-        const char *json;
-        gf_status want;
-    } cases[] = {
+    static const check_status_case cases[] = {
         {"", GF_E_JSON},
         {"not json", GF_E_JSON},
         {"<html>502 Bad Gateway</html>", GF_E_JSON},
@@ -190,14 +196,7 @@ static void refusals(void)
         {"{\"status\" \"FINISHED\"}", GF_E_JSON},
         {"{\"status\":\"FINISHED\"", GF_E_JSON},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        gf_status got = parse(cases[i].json);
-        if (got != cases[i].want)
-            check_fail(__FILE__, __LINE__, "%s: got %s, want %s", cases[i].json,
-                       gf_strerror(got), gf_strerror(cases[i].want));
-        if (got != GF_OK)
-            CHECK(ans.count == 0 && ans.link[0].ptr == NULL);
-    }
+    CHECK_STATUSES(parse_refused_empty, cases);
 }
 
 /* A NUL byte anywhere is not an end of text (jsmn would stop there). */

@@ -64,6 +64,13 @@ static gf_status get(const char *url, int *status)
 
 static const char ok_hello[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
+/* One scripted connection that answers with reply, then a GET of url. */
+static gf_status get_reply(const char *reply, const char *url)
+{
+    tp_add_reply(&tp, reply);
+    return get(url, NULL);
+}
+
 static void request_head_is_exact(void)
 {
     setup();
@@ -84,22 +91,18 @@ static void request_head_is_exact(void)
 
 static void host_header_forms(void)
 {
-    int status;
     setup();
-    tp_add_reply(&tp, ok_hello);
-    CHECK_ST(get("http://[::1]:8080/", &status), GF_OK);
+    CHECK_ST(get_reply(ok_hello, "http://[::1]:8080/"), GF_OK);
     CHECK(strstr(tp.sent[0], "\r\nHost: [::1]:8080\r\n") != NULL);
     CHECK_STR(tp.host[0], "::1");
     setup();
-    tp_add_reply(&tp, ok_hello);
-    CHECK_ST(get("https://files.example/a", &status), GF_OK);
+    CHECK_ST(get_reply(ok_hello, "https://files.example/a"), GF_OK);
     CHECK(strstr(tp.sent[0], "\r\nHost: files.example\r\n") != NULL);
     CHECK_INT(tp.portnum[0], 443);
     CHECK_INT(tls.opens, 1);
     CHECK_STR(tls.host, "files.example");
     setup();
-    tp_add_reply(&tp, ok_hello);
-    CHECK_ST(get("http://files.example:443/a", &status), GF_OK);
+    CHECK_ST(get_reply(ok_hello, "http://files.example:443/a"), GF_OK);
     CHECK(strstr(tp.sent[0], "\r\nHost: files.example:443\r\n") != NULL);
     CHECK_INT(tls.opens, 0);
 }
@@ -225,28 +228,29 @@ static void stale_connection_retried_once(void)
 
 static void network_errors(void)
 {
-    setup();
-    tp_add(&tp)->connect = GF_PORT_E_DNS;
-    CHECK_ST(get("http://nowhere/", NULL), GF_E_DNS);
-    setup();
-    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
-    CHECK_ST(get("http://h/", NULL), GF_E_CONNECT_REFUSED);
-    setup();
-    tp_add(&tp)->connect = GF_PORT_E_TIMEOUT;
-    CHECK_ST(get("http://h/", NULL), GF_E_CONNECT_TIMEOUT);
-    setup();
-    tp_add(&tp)->connect = GF_PORT_E_FAILED;
-    CHECK_ST(get("http://h/", NULL), GF_E_NETWORK);
-    /* out of descriptors or memory is the platform's, not DNS's nor the network's */
-    setup();
-    tp_add(&tp)->connect = GF_PORT_E_RESOURCES;
-    CHECK_ST(get("http://h/", NULL), GF_E_RESOURCES);
-    setup();
-    tp_add(&tp)->send = GF_PORT_E_RESOURCES;
-    CHECK_ST(get("http://h/", NULL), GF_E_RESOURCES);
-    setup();
-    tp_add(&tp)->send = GF_PORT_E_RESET;
-    CHECK_ST(get("http://h/", NULL), GF_E_RESET);
+    /* A port code from connect or from every send, and the status it gives;
+     * out of descriptors or memory is the platform's, not DNS's nor the
+     * network's. */
+    static const struct {
+        const char *url;
+        int32_t connect, send;
+        gf_status want;
+    } cases[] = {
+        {"http://nowhere/", GF_PORT_E_DNS, 0, GF_E_DNS},
+        {"http://h/", GF_PORT_E_REFUSED, 0, GF_E_CONNECT_REFUSED},
+        {"http://h/", GF_PORT_E_TIMEOUT, 0, GF_E_CONNECT_TIMEOUT},
+        {"http://h/", GF_PORT_E_FAILED, 0, GF_E_NETWORK},
+        {"http://h/", GF_PORT_E_RESOURCES, 0, GF_E_RESOURCES},
+        {"http://h/", 0, GF_PORT_E_RESOURCES, GF_E_RESOURCES},
+        {"http://h/", 0, GF_PORT_E_RESET, GF_E_RESET},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setup();
+        tp_conn *bad = tp_add(&tp);
+        bad->connect = cases[i].connect;
+        bad->send = cases[i].send;
+        CHECK_ST(get(cases[i].url, NULL), cases[i].want);
+    }
     setup();
     tp_conn *c = tp_add(&tp);
     c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234", 0, 0};
@@ -409,23 +413,22 @@ static void redirect_limits(void)
     CHECK_ST(get("http://h/loop", NULL), GF_E_REDIRECT_LIMIT);
     CHECK_INT(tp.connects, 1);
 
-    setup();
-    tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n");
-    CHECK_ST(get("http://h/", NULL), GF_E_REDIRECT_LOCATION);
-    setup();
-    tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nLocation: ftp://h/x\r\nContent-Length: 0\r\n\r\n");
-    CHECK_ST(get("http://h/", NULL), GF_E_REDIRECT_LOCATION);
-    setup();
-    tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nLocation: http://u:p@h/x\r\nContent-Length: 0\r\n\r\n");
-    CHECK_ST(get("http://h/", NULL), GF_E_REDIRECT_LOCATION);
-    setup();
+    /* No Location, another scheme, userinfo, longer than a URL may be. */
     static char longloc[GF_URL_MAX + 100];
     size_t n = (size_t)sprintf(longloc, "HTTP/1.1 302 Found\r\nLocation: /");
     memset(longloc + n, 'a', GF_URL_MAX);
     n += GF_URL_MAX;
     sprintf(longloc + n, "\r\nContent-Length: 0\r\n\r\n");
-    tp_add_reply(&tp, longloc);
-    CHECK_ST(get("http://h/", NULL), GF_E_REDIRECT_LOCATION);
+    const char *const bad[] = {
+        "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 302 Found\r\nLocation: ftp://h/x\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 302 Found\r\nLocation: http://u:p@h/x\r\nContent-Length: 0\r\n\r\n",
+        longloc,
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        setup();
+        CHECK_ST(get_reply(bad[i], "http://h/"), GF_E_REDIRECT_LOCATION);
+    }
 }
 
 static void see_other_turns_post_into_get(void)
@@ -483,6 +486,7 @@ typedef struct evlog {
     char text[2048];
     size_t len;
 } evlog;
+static evlog events;
 
 /* "kind:http_status:text@host:port[/proxy]" per event */
 static void on_event(void *user, const gf_event *ev)
@@ -493,6 +497,15 @@ static void on_event(void *user, const gf_event *ev)
                      (unsigned)ev->port, ev->proxy ? "/proxy" : "");
     if (n > 0 && (size_t)n < sizeof(l->text) - l->len)
         l->len += (size_t)n;
+}
+
+/* setup(), with the engine's events written to an empty `events`. */
+static void setup_events(void)
+{
+    setup();
+    memset(&events, 0, sizeof(events));
+    h.on_event = on_event;
+    h.event_user = &events;
 }
 
 static void tunnel_through_a_proxy(void)
@@ -534,29 +547,23 @@ static void tunnel_through_a_proxy(void)
         {"HTTP/1.1 400 Bad Request\r\n\r\n", GF_E_PROXY, 400},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
-        static evlog log;
-        setup();
-        memset(&log, 0, sizeof(log));
+        setup_events();
         h.proxy = &proxy;
-        h.on_event = on_event;
-        h.event_user = &log;
-        tp_add_reply(&tp, refusals[i].reply);
-        CHECK_ST(get("https://api.example/", NULL), refusals[i].want);
+        CHECK_ST(get_reply(refusals[i].reply, "https://api.example/"), refusals[i].want);
         CHECK_INT(tls.opens, 0);
         char line[64];
         snprintf(line, sizeof(line), "%d:%d:proxy@proxy.lan:3128/proxy\n", (int)GF_EV_RESPONSE,
                  refusals[i].code);
-        if (strstr(log.text, line) == NULL)
-            check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, log.text);
+        if (strstr(events.text, line) == NULL)
+            check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, events.text);
     }
-    setup();
-    h.proxy = &proxy;
-    tp_add_reply(&tp, "garbage\r\n\r\n");
-    CHECK_ST(get("https://api.example/", NULL), GF_E_PROXY);
-    setup();
-    h.proxy = &proxy;
-    tp_add_reply(&tp, "HTTP/1.1 200 OK\r\n\r\nEXTRA");
-    CHECK_ST(get("https://api.example/", NULL), GF_E_PROXY);
+    /* A proxy that answers the CONNECT with no HTTP, or with bytes past it. */
+    static const char *const broken[] = {"garbage\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\nEXTRA"};
+    for (size_t i = 0; i < 2; i++) {
+        setup();
+        h.proxy = &proxy;
+        CHECK_ST(get_reply(broken[i], "https://api.example/"), GF_E_PROXY);
+    }
 
     /* no_proxy and plain http go direct. */
     static const char *const direct[] = {"https://direct.example/", "https://x.direct.example/",
@@ -564,37 +571,31 @@ static void tunnel_through_a_proxy(void)
     for (size_t i = 0; i < 4; i++) {
         setup();
         h.proxy = &proxy;
-        tp_add_reply(&tp, ok_hello);
-        CHECK_ST(get(direct[i], NULL), GF_OK);
+        CHECK_ST(get_reply(ok_hello, direct[i]), GF_OK);
         CHECK(strcmp(tp.host[0], "proxy.lan") != 0);
         CHECK(strncmp(tp.sent[0], "GET / HTTP/1.1", 14) == 0);
     }
     setup();
     h.proxy = &proxy;
-    tp_add_reply(&tp, "HTTP/1.1 200 OK\r\n\r\n");
-    CHECK_ST(get("https://notdirect.example/", NULL), GF_E_HTTP_TRUNCATED);
+    CHECK_ST(get_reply("HTTP/1.1 200 OK\r\n\r\n", "https://notdirect.example/"), GF_E_HTTP_TRUNCATED);
     CHECK_STR(tp.host[0], "proxy.lan");
 }
 
 
 static void events_hide_queries_and_credentials(void)
 {
-    static evlog log;
-    memset(&log, 0, sizeof(log));
-    setup();
-    h.on_event = on_event;
-    h.event_user = &log;
+    setup_events();
     tp_add_reply(&tp, ok_hello);
     gf_header hdr[] = {{"Authorization", "secret-token", true}};
     gf_http_request req = {"GET", "https://f.example:8443/p/part-0.csv.gz?X-Amz-Signature=sig", hdr,
                            1, NULL, 0, 0, true};
     CHECK_ST(gf_http_exchange(&h, &req, &handler, NULL), GF_OK);
-    CHECK(strstr(log.text, "GET https://f.example:8443/p/part-0.csv.gz?...@f.example:8443\n") !=
+    CHECK(strstr(events.text, "GET https://f.example:8443/p/part-0.csv.gz?...@f.example:8443\n") !=
           NULL);
-    CHECK(strstr(log.text, ":f.example:8443@f.example:8443\n") != NULL);
-    CHECK(strstr(log.text, "sig") == NULL);
-    CHECK(strstr(log.text, "secret") == NULL);
-    CHECK(strstr(log.text, ":200:") != NULL);
+    CHECK(strstr(events.text, ":f.example:8443@f.example:8443\n") != NULL);
+    CHECK(strstr(events.text, "sig") == NULL);
+    CHECK(strstr(events.text, "secret") == NULL);
+    CHECK(strstr(events.text, ":200:") != NULL);
 }
 
 /* A proxy that cannot be reached is named as the proxy, with the cause in
@@ -612,21 +613,17 @@ static void unreachable_proxy(void)
         {GF_PORT_E_RESOURCES, GF_E_RESOURCES, GF_E_RESOURCES},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        static evlog log;
-        setup();
-        memset(&log, 0, sizeof(log));
+        setup_events();
         h.proxy = &proxy;
-        h.on_event = on_event;
-        h.event_user = &log;
         tp_add(&tp)->connect = cases[i].port_code;
         CHECK_ST(get("https://api.example/", NULL), cases[i].want);
-        CHECK(strstr(log.text, "0:0:proxy [::1]:3128@::1:3128/proxy\n") != NULL);
+        CHECK(strstr(events.text, "0:0:proxy [::1]:3128@::1:3128/proxy\n") != NULL);
         if (cases[i].want == GF_E_PROXY_CONNECT) {
             char line[160];
             snprintf(line, sizeof(line), "%d:0:cannot connect to the proxy [::1]:3128: %s@::1:3128/proxy\n",
                      (int)GF_EV_NOTICE, gf_strerror(cases[i].cause));
-            if (strstr(log.text, line) == NULL)
-                check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, log.text);
+            if (strstr(events.text, line) == NULL)
+                check_fail(__FILE__, __LINE__, "no \"%s\" in\n%s", line, events.text);
         }
     }
 }
@@ -634,26 +631,17 @@ static void unreachable_proxy(void)
 /* Events name IPv6 hosts in brackets, and carry the bare host and port. */
 static void events_bracket_ipv6_hosts(void)
 {
-    static evlog log;
-    memset(&log, 0, sizeof(log));
-    setup();
-    h.on_event = on_event;
-    h.event_user = &log;
-    tp_add_reply(&tp, ok_hello);
-    CHECK_ST(get("https://[::1]:8443/p?sig=1", NULL), GF_OK);
+    setup_events();
+    CHECK_ST(get_reply(ok_hello, "https://[::1]:8443/p?sig=1"), GF_OK);
     CHECK_STR(tp.host[0], "::1");
-    CHECK(strstr(log.text, "0:0:[::1]:8443@::1:8443\n") != NULL);
-    CHECK(strstr(log.text, ":GET https://[::1]:8443/p?...@::1:8443\n") != NULL);
-    CHECK(strstr(log.text, ":200:@::1:8443\n") != NULL);
+    CHECK(strstr(events.text, "0:0:[::1]:8443@::1:8443\n") != NULL);
+    CHECK(strstr(events.text, ":GET https://[::1]:8443/p?...@::1:8443\n") != NULL);
+    CHECK(strstr(events.text, ":200:@::1:8443\n") != NULL);
     /* the default port is left out of URLs, not of host:port */
-    memset(&log, 0, sizeof(log));
-    setup();
-    h.on_event = on_event;
-    h.event_user = &log;
-    tp_add_reply(&tp, ok_hello);
-    CHECK_ST(get("http://[fe80::1]/", NULL), GF_OK);
-    CHECK(strstr(log.text, "0:0:[fe80::1]:80@fe80::1:80\n") != NULL);
-    CHECK(strstr(log.text, ":GET http://[fe80::1]/@fe80::1:80\n") != NULL);
+    setup_events();
+    CHECK_ST(get_reply(ok_hello, "http://[fe80::1]/"), GF_OK);
+    CHECK(strstr(events.text, "0:0:[fe80::1]:80@fe80::1:80\n") != NULL);
+    CHECK(strstr(events.text, ":GET http://[fe80::1]/@fe80::1:80\n") != NULL);
 }
 
 CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),

@@ -115,6 +115,67 @@ static void check_all_splits(const char *text, gf_http_mode mode, bool eof, gf_s
     check_all_splits(text, GF_HTTP_MODE_NORMAL, eof, st, status, body, headers, reusable, \
                      __LINE__)
 
+/* A whole response of len bytes in pieces of `piece` (0: at once), then
+ * the close; the result stays until the next call. */
+static const result *parse(const char *text, size_t len, size_t piece)
+{
+    static result r;
+    r.fail_header = GF_OK;
+    run(text, len, piece, GF_HTTP_MODE_NORMAL, true, &r);
+    return &r;
+}
+
+/* Every split of the response ends in want (or in or_want); `what` names
+ * the case in a failure. */
+static void check_pieces(const char *what, const char *text, size_t len, gf_status want,
+                         gf_status or_want, int line)
+{
+    for (size_t k = 0; k < NPIECES; k++) {
+        gf_status st = parse(text, len, pieces[k])->st;
+        if (st != want && st != or_want)
+            check_fail(__FILE__, line, "%s, piece %zu: %s", what, pieces[k], gf_strerror(st));
+    }
+}
+
+#define EVERY_PIECE(what, text, len, want) check_pieces(what, text, len, want, want, __LINE__)
+
+/* A response whose status line is line: a syntax error. */
+static void check_status_line_refused(const char *line, int at)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "%s\r\nContent-Length: 0\r\n\r\n", line);
+    gf_status st = parse(text, strlen(text), 0)->st;
+    if (st != GF_E_HTTP_SYNTAX)
+        check_fail(__FILE__, at, "status line \"%s\": %s", line, gf_strerror(st));
+}
+
+/* Fields "<prefix><i>: v" for i in 0..count-1, appended at text + n;
+ * returns the new length. */
+static size_t add_fields(char *text, size_t n, const char *prefix, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        n += (size_t)sprintf(text + n, "%s%u: v\r\n", prefix, i);
+    return n;
+}
+
+/* A header line of exactly GF_HTTP_LINE_MAX bytes is fine; one more is
+ * not, whatever the split, with eol ("\r\n" or "\n") as every line end. */
+static void check_line_limit(const char *eol, int line)
+{
+    static char text[GF_HTTP_LINE_MAX + 256];
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK%sX: ", eol);
+        size_t fill = GF_HTTP_LINE_MAX - 3 + (size_t)extra;
+        memset(text + n, 'v', fill);
+        n += fill;
+        n += (size_t)sprintf(text + n, "%sContent-Length: 0%s%s", eol, eol, eol);
+        char what[48];
+        snprintf(what, sizeof(what), "line of %zu", fill + 3);
+        gf_status want = extra ? GF_E_HTTP_LINE_TOO_LONG : GF_OK;
+        check_pieces(what, text, n, want, want, line);
+    }
+}
+
 static void content_length_body(void)
 {
     ALL_SPLITS("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nETag: \"abc\"\r\nX-Empty:\r\n"
@@ -159,14 +220,7 @@ static void chunk_errors(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%s",
                  bad[i]);
-        static result r;
-        for (size_t k = 0; k < NPIECES; k++) {
-            r.fail_header = GF_OK;
-            run(text, strlen(text), pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
-            if (r.st != GF_E_HTTP_CHUNK && r.st != GF_E_HTTP_SYNTAX)
-                check_fail(__FILE__, __LINE__, "chunk \"%s\" piece %zu: %s", bad[i], pieces[k],
-                           gf_strerror(r.st));
-        }
+        check_pieces(bad[i], text, strlen(text), GF_E_HTTP_CHUNK, GF_E_HTTP_SYNTAX, __LINE__);
     }
     /* The largest 64-bit size is a size (then the body is truncated). */
     ALL_SPLITS("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\nab",
@@ -184,11 +238,9 @@ static void content_length_rules(void)
     char text[256];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\nabcd", bad[i]);
-        static result r;
-        r.fail_header = GF_OK;
-        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
-        if (r.st != GF_E_HTTP_CONTENT_LENGTH)
-            check_fail(__FILE__, __LINE__, "Content-Length \"%s\": %s", bad[i], gf_strerror(r.st));
+        gf_status st = parse(text, strlen(text), 0)->st;
+        if (st != GF_E_HTTP_CONTENT_LENGTH)
+            check_fail(__FILE__, __LINE__, "Content-Length \"%s\": %s", bad[i], gf_strerror(st));
     }
 }
 
@@ -215,20 +267,11 @@ static void header_syntax(void)
     char text[256];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\n%sContent-Length: 0\r\n\r\n", bad[i]);
-        static result r;
-        for (size_t k = 0; k < NPIECES; k++) {
-            r.fail_header = GF_OK;
-            run(text, strlen(text), pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
-            if (r.st != GF_E_HTTP_SYNTAX)
-                check_fail(__FILE__, __LINE__, "header \"%s\": %s", bad[i], gf_strerror(r.st));
-        }
+        EVERY_PIECE(bad[i], text, strlen(text), GF_E_HTTP_SYNTAX);
     }
     /* A NUL inside a header line. */
     static const char nul[] = "HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 0\r\n\r\n";
-    static result r;
-    r.fail_header = GF_OK;
-    run(nul, sizeof(nul) - 1, 0, GF_HTTP_MODE_NORMAL, true, &r);
-    CHECK_ST(r.st, GF_E_HTTP_SYNTAX);
+    CHECK_ST(parse(nul, sizeof(nul) - 1, 0)->st, GF_E_HTTP_SYNTAX);
     /* Bare LF line ends are accepted (RFC 9112 section 2.2). */
     ALL_SPLITS("HTTP/1.1 200 OK\nContent-Length: 2\nX-B:b\n\nok", false, GF_OK, 200, "ok",
                "Content-Length=2\nX-B=b\n", true);
@@ -240,15 +283,8 @@ static void status_lines(void)
                                       "HTTP/1.1 200OK", "ICY 200 OK", "HTTP/1.1  200 OK",
                                       "http/1.1 200 OK", "HTTP/1.1 099 x", "HTTP/2.0 200 OK",
                                       "HTTP/1.1 101 Switching Protocols", "garbage"};
-    char text[256];
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(text, sizeof(text), "%s\r\nContent-Length: 0\r\n\r\n", bad[i]);
-        static result r;
-        r.fail_header = GF_OK;
-        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
-        if (r.st != GF_E_HTTP_SYNTAX)
-            check_fail(__FILE__, __LINE__, "status line \"%s\": %s", bad[i], gf_strerror(r.st));
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        check_status_line_refused(bad[i], __LINE__);
     ALL_SPLITS("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 200, "", NULL, true);
     ALL_SPLITS("\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 200, "", NULL,
                true);
@@ -282,10 +318,7 @@ static void interim_responses_skipped(void)
     size_t n = 0;
     for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX + 1; i++)
         n += (size_t)sprintf(flood + n, "HTTP/1.1 100 Continue\r\n\r\n");
-    static result r;
-    r.fail_header = GF_OK;
-    run(flood, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
-    CHECK_ST(r.st, GF_E_HTTP_TOO_MANY_HEADERS);
+    CHECK_ST(parse(flood, n, 0)->st, GF_E_HTTP_TOO_MANY_HEADERS);
 }
 
 static void no_body_responses(void)
@@ -306,51 +339,29 @@ static void truncations(void)
     static const char chunked[] =
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
     const char *texts[] = {full, chunked};
-    static result r;
     for (size_t t = 0; t < 2; t++) {
         size_t n = strlen(texts[t]);
         for (size_t cut = 0; cut < n; cut++) {
-            r.fail_header = GF_OK;
-            run(texts[t], cut, 0, GF_HTTP_MODE_NORMAL, true, &r);
-            if (r.st != GF_E_HTTP_TRUNCATED)
-                check_fail(__FILE__, __LINE__, "cut at %zu: %s", cut, gf_strerror(r.st));
-            if (cut == 0 && r.started)
+            const result *r = parse(texts[t], cut, 0);
+            if (r->st != GF_E_HTTP_TRUNCATED)
+                check_fail(__FILE__, __LINE__, "cut at %zu: %s", cut, gf_strerror(r->st));
+            if (cut == 0 && r->started)
                 check_fail(__FILE__, __LINE__, "started with no byte");
         }
-        r.fail_header = GF_OK;
-        run(texts[t], n, 0, GF_HTTP_MODE_NORMAL, true, &r);
-        CHECK_ST(r.st, GF_OK);
+        CHECK_ST(parse(texts[t], n, 0)->st, GF_OK);
     }
 }
 
 static void limits(void)
 {
-    static char text[GF_HTTP_LINE_MAX + 256];
-    static result r;
-    /* A header line of exactly GF_HTTP_LINE_MAX bytes is fine; one more is not. */
-    for (int extra = 0; extra <= 1; extra++) {
-        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nX: ");
-        size_t fill = GF_HTTP_LINE_MAX - 3 + (size_t)extra;
-        memset(text + n, 'v', fill);
-        n += fill;
-        n += (size_t)sprintf(text + n, "\r\nContent-Length: 0\r\n\r\n");
-        for (size_t k = 0; k < NPIECES; k++) {
-            r.fail_header = GF_OK;
-            run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
-            if (r.st != (extra ? GF_E_HTTP_LINE_TOO_LONG : GF_OK))
-                check_fail(__FILE__, __LINE__, "line of %zu: %s", fill + 3, gf_strerror(r.st));
-        }
-    }
+    check_line_limit("\r\n", __LINE__);
     /* GF_HTTP_HEADERS_MAX headers are fine; one more is not. */
     static char many[32 * (GF_HTTP_HEADERS_MAX + 4)];
     for (int extra = 0; extra <= 1; extra++) {
         size_t n = (size_t)sprintf(many, "HTTP/1.1 200 OK\r\n");
-        for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra; i++)
-            n += (size_t)sprintf(many + n, "X-%u: v\r\n", i);
+        n = add_fields(many, n, "X-", GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra);
         n += (size_t)sprintf(many + n, "Content-Length: 0\r\n\r\n");
-        r.fail_header = GF_OK;
-        run(many, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
-        CHECK_ST(r.st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
+        CHECK_ST(parse(many, n, 0)->st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
     }
 }
 
@@ -378,41 +389,18 @@ static void callback_errors_stop(void)
  * (RFC 9112 section 2.2); one byte more is too long, CR or not. */
 static void line_limit_with_bare_lf(void)
 {
-    static char text[GF_HTTP_LINE_MAX + 256];
-    static result r;
-    for (int extra = 0; extra <= 1; extra++) {
-        size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\nX: ");
-        size_t fill = GF_HTTP_LINE_MAX - 3 + (size_t)extra;
-        memset(text + n, 'v', fill);
-        n += fill;
-        n += (size_t)sprintf(text + n, "\nContent-Length: 0\n\n");
-        for (size_t k = 0; k < NPIECES; k++) {
-            r.fail_header = GF_OK;
-            run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
-            if (r.st != (extra ? GF_E_HTTP_LINE_TOO_LONG : GF_OK))
-                check_fail(__FILE__, __LINE__, "line of %lu, piece %lu: %s",
-                           (unsigned long)(fill + 3), (unsigned long)pieces[k],
-                           gf_strerror(r.st));
-        }
-    }
+    check_line_limit("\n", __LINE__);
 }
 
 /* The chunk-size line and its extensions share the line limit. */
 static void chunk_size_line_limit(void)
 {
     static char text[GF_HTTP_LINE_MAX + 256];
-    static result r;
     size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=");
     memset(text + n, 'v', GF_HTTP_LINE_MAX);
     n += GF_HTTP_LINE_MAX;
     n += (size_t)sprintf(text + n, "\r\nhello\r\n0\r\n\r\n");
-    for (size_t k = 0; k < NPIECES; k++) {
-        r.fail_header = GF_OK;
-        run(text, n, pieces[k], GF_HTTP_MODE_NORMAL, true, &r);
-        if (r.st != GF_E_HTTP_LINE_TOO_LONG)
-            check_fail(__FILE__, __LINE__, "piece %lu: %s", (unsigned long)pieces[k],
-                       gf_strerror(r.st));
-    }
+    EVERY_PIECE("chunk-size line", text, n, GF_E_HTTP_LINE_TOO_LONG);
 }
 
 /* Control bytes are refused in every line: DEL in a field, any of them in a
@@ -437,15 +425,8 @@ static void status_line_shape(void)
 {
     static const char *const bad[] = {"HTTP/1,1 200 OK", "HTTP/1.x 200 OK", "HTTP/1.10 200 OK",
                                       "HTTP/1.1-200 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1 20x OK"};
-    char text[256];
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(text, sizeof(text), "%s\r\nContent-Length: 0\r\n\r\n", bad[i]);
-        static result r;
-        r.fail_header = GF_OK;
-        run(text, strlen(text), 0, GF_HTTP_MODE_NORMAL, true, &r);
-        if (r.st != GF_E_HTTP_SYNTAX)
-            check_fail(__FILE__, __LINE__, "status line \"%s\": %s", bad[i], gf_strerror(r.st));
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        check_status_line_refused(bad[i], __LINE__);
     ALL_SPLITS("HTTP/1.9 599 Whatever\r\nContent-Length: 0\r\n\r\n", false, GF_OK, 599, "", NULL,
                true);
 }
@@ -492,19 +473,16 @@ static void header_without_colon_refused(void)
 static void trailers_count_against_the_header_limit(void)
 {
     static char text[32 * (GF_HTTP_HEADERS_MAX + 4)];
-    static result r;
     for (int extra = 0; extra <= 1; extra++) {
         size_t n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                                          "2\r\nok\r\n0\r\n");
-        for (unsigned i = 0; i < GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra; i++)
-            n += (size_t)sprintf(text + n, "T-%u: v\r\n", i);
+        n = add_fields(text, n, "T-", GF_HTTP_HEADERS_MAX - 1 + (unsigned)extra);
         n += (size_t)sprintf(text + n, "\r\n");
-        r.fail_header = GF_OK;
-        run(text, n, 0, GF_HTTP_MODE_NORMAL, true, &r);
-        CHECK_ST(r.st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
+        const result *r = parse(text, n, 0);
+        CHECK_ST(r->st, extra ? GF_E_HTTP_TOO_MANY_HEADERS : GF_OK);
         if (!extra) {
-            CHECK(r.done);
-            CHECK_INT(r.blen, 2);
+            CHECK(r->done);
+            CHECK_INT(r->blen, 2);
         }
     }
 }

@@ -47,22 +47,36 @@ static void last_complete_day(void)
 
 static void stepping_across_boundaries(void)
 {
-    CHECK_STR(step(GF_EXPORT_DAY, "20231231", 1), "20240101");
-    CHECK_STR(step(GF_EXPORT_DAY, "20240101", -1), "20231231");
-    CHECK_STR(step(GF_EXPORT_DAY, "20240228", 1), "20240229");
-    CHECK_STR(step(GF_EXPORT_DAY, "20240229", 1), "20240301");
-    CHECK_STR(step(GF_EXPORT_DAY, "20230228", 1), "20230301");
-    CHECK_STR(step(GF_EXPORT_DAY, "21000228", 1), "21000301");
-    CHECK_STR(step(GF_EXPORT_DAY, "20000228", 1), "20000229");
-    CHECK_STR(step(GF_EXPORT_DAY, "20260430", 1), "20260501");
-    CHECK_STR(step(GF_EXPORT_DAY, "20261128", -15), "20261113");
-    CHECK_STR(step(GF_EXPORT_DAY, "20260310", -15), "20260223");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2026123123", 1), "2027010100");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2024022823", 1), "2024022900");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2024022823", 25), "2024030100");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2023022823", 1), "2023030100");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2027010100", -1), "2026123123");
-    CHECK_STR(step(GF_EXPORT_HOUR, "2026112812", -360), "2026111312");
+    /* a period, a number of steps, the period they lead to */
+    static const struct {
+        gf_export_type type;
+        const char *from;
+        int64_t n;
+        const char *want;
+    } cases[] = {
+        {GF_EXPORT_DAY, "20231231", 1, "20240101"},
+        {GF_EXPORT_DAY, "20240101", -1, "20231231"},
+        {GF_EXPORT_DAY, "20240228", 1, "20240229"},
+        {GF_EXPORT_DAY, "20240229", 1, "20240301"},
+        {GF_EXPORT_DAY, "20230228", 1, "20230301"},
+        {GF_EXPORT_DAY, "21000228", 1, "21000301"},
+        {GF_EXPORT_DAY, "20000228", 1, "20000229"},
+        {GF_EXPORT_DAY, "20260430", 1, "20260501"},
+        {GF_EXPORT_DAY, "20261128", -15, "20261113"},
+        {GF_EXPORT_DAY, "20260310", -15, "20260223"},
+        {GF_EXPORT_HOUR, "2026123123", 1, "2027010100"},
+        {GF_EXPORT_HOUR, "2024022823", 1, "2024022900"},
+        {GF_EXPORT_HOUR, "2024022823", 25, "2024030100"},
+        {GF_EXPORT_HOUR, "2023022823", 1, "2023030100"},
+        {GF_EXPORT_HOUR, "2027010100", -1, "2026123123"},
+        {GF_EXPORT_HOUR, "2026112812", -360, "2026111312"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *got = step(cases[i].type, cases[i].from, cases[i].n);
+        if (strcmp(got, cases[i].want) != 0)
+            check_fail(__FILE__, __LINE__, "%s %+d: got %s, want %s", cases[i].from,
+                       (int)cases[i].n, got, cases[i].want);
+    }
 }
 
 /* yyyyMMdd of any day number, valid or not (d up to 99). */

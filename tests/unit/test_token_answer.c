@@ -40,10 +40,7 @@ static void order_unknown_fields_escapes(void)
 
 static void refusals(void)
 {
-    static const struct {
-        const char *json;
-        gf_status want;
-    } cases[] = {
+    static const check_status_case cases[] = {
         {"", GF_E_JSON},
         {"{\"status\":\"success\",\"code\":\"t\"", GF_E_JSON},
         {"{\"status\":\"success\",\"code\":\"t\",}", GF_E_JSON},
@@ -69,12 +66,7 @@ static void refusals(void)
         {"{\"status\":\"success\",\"code\":\"t\\uD800\"}", GF_E_JSON},
         {"{\"status\":\"\\uDE00\\uD83D\",\"code\":\"t\"}", GF_E_JSON},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        gf_status got = parse(cases[i].json);
-        if (got != cases[i].want)
-            check_fail(__FILE__, __LINE__, "%s: got %s, want %s", cases[i].json,
-                       gf_strerror(got), gf_strerror(cases[i].want));
-    }
+    CHECK_STATUSES(parse, cases);
 }
 
 static void token_limit(void)
