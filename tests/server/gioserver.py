@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import filehost as filehost_mod  # noqa: E402
 import sampledata  # noqa: E402
-from sockutil import shut_down  # noqa: E402
+from netutil import shut_down  # noqa: E402
 
 DATA_TYPES = sampledata.DATA_TYPES
 EXPORT_TYPES = ("hour", "day")

@@ -71,7 +71,7 @@ import sys
 import threading
 import time
 
-from sockutil import shut_down
+from netutil import shut_down
 
 __all__ = ["Hostile", "Request", "send", "drip", "sleep", "recv", "shut_wr", "close", "reset",
            "flood", "drip_records", "raw_send", "close_notify", "response", "head", "chunked"]
