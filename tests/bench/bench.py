@@ -153,6 +153,16 @@ def run_timed(cmd, tfile, stdout, stderr):
                 "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": int(m.group(1))}
 
 
+def alloc_table(add, parts):
+    """The markdown table of a massif heap peak by allocating function ([(function, bytes)]),
+    one line at a time through add, and a blank line after it."""
+    add("| bytes | allocated in |")
+    add("| --- | --- |")
+    for fn, b in parts:
+        add("| %s | %s |" % ("{:,}".format(b), fn))
+    add("")
+
+
 class Bench:
     def __init__(self, args):
         self.a = args
@@ -741,11 +751,7 @@ class Bench:
                     lib_name(self.lib[label]["version"]), "{:,}".format(rec), psa_text,
                     "{:,}".format(h["mbed_peak"] - rec - psa)))
             add("")
-            add("| bytes | allocated in |")
-            add("| --- | --- |")
-            for fn, b in h["mbed_parts"][:12]:
-                add("| %s | %s |" % ("{:,}".format(b), fn))
-            add("")
+            alloc_table(add, h["mbed_parts"][:12])
 
     # ---- report ----------------------------------------------------------------------------
 
@@ -1025,11 +1031,7 @@ class Bench:
         if h16:
             add("mbedTLS's heap at its peak (1 x 16 MiB, test CA), by allocating function:")
             add("")
-            add("| bytes | allocated in |")
-            add("| --- | --- |")
-            for fn, b in h16["mbed_parts"][:10]:
-                add("| %s | %s |" % ("{:,}".format(b), fn))
-            add("")
+            alloc_table(add, h16["mbed_parts"][:10])
         if hb:
             bruns = self.bundle["runs"]
             t, b = bruns["test CA"], bruns["bundle"]
