@@ -42,16 +42,10 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True
 sys.path[:0] = [os.path.join(TOP, "tests", "server"), HERE]
 import harness  # noqa: E402
-from bench import clean_out, out_md5s, run_timed  # noqa: E402
+from bench import MiB, clean_out, log, out_md5s, run_timed  # noqa: E402
 
-MiB = 1 << 20
 PROJECT = "bench-jobs"
 TOKEN = "bench-jobs-token"
-
-
-def log(msg):
-    sys.stdout.write(msg + "\n")
-    sys.stdout.flush()
 
 
 class BenchJobs:
