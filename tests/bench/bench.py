@@ -101,6 +101,68 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def fetched_files(out):
+    """Paths of the files a run left under out, less giofetch's MANIFEST and lock."""
+    for root, _, files in os.walk(out):
+        for f in files:
+            if f not in ("MANIFEST", ".giofetch.lock"):
+                yield os.path.join(root, f)
+
+
+def out_bytes(out):
+    return sum(os.path.getsize(f) for f in fetched_files(out))
+
+
+def out_md5s(out):
+    """Sorted MD5 hex digests of the fetched files (read in 4 MiB blocks)."""
+    got = []
+    for path in fetched_files(out):
+        h = hashlib.md5()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(4 * MiB), b""):
+                h.update(chunk)
+        got.append(h.hexdigest())
+    return sorted(got)
+
+
+def clean_out(out):
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    os.sync()  # no earlier run's writeback during this one
+
+
+def run_timed(cmd, tfile, stdout, stderr):
+    """Run cmd under /usr/bin/time -v (its report to tfile): (exit code, {wall, user, sys, cpu,
+    rss_kb}); the dict is None when the report has no maximum RSS. wall is measured here,
+    CPU comes from wait4 (the command and time itself)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tfile] + cmd, stdout=stdout,
+                         stderr=stderr, stdin=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    with open(tfile) as f:
+        ttext = f.read()
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", ttext)
+    ex = re.search(r"Exit status: (\d+)", ttext)
+    if rc == 0 and ex and ex.group(1) != "0":
+        rc = int(ex.group(1))
+    if not m:
+        return rc, None
+    return rc, {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
+                "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": int(m.group(1))}
+
+
+def alloc_table(add, parts):
+    """The markdown table of a massif heap peak by allocating function ([(function, bytes)]),
+    one line at a time through add, and a blank line after it."""
+    add("| bytes | allocated in |")
+    add("| --- | --- |")
+    for fn, b in parts:
+        add("| %s | %s |" % ("{:,}".format(b), fn))
+    add("")
+
+
 class Bench:
     def __init__(self, args):
         self.a = args
@@ -251,31 +313,7 @@ class Bench:
     # ---- one run ---------------------------------------------------------------------------
 
     def clean_out(self):
-        shutil.rmtree(self.out, ignore_errors=True)
-        os.makedirs(self.out)
-        os.sync()  # no earlier run's writeback during this one
-
-    def out_bytes(self):
-        total = 0
-        for root, _, files in os.walk(self.out):
-            for f in files:
-                if f in ("MANIFEST", ".giofetch.lock"):
-                    continue
-                total += os.path.getsize(os.path.join(root, f))
-        return total
-
-    def out_md5s(self):
-        got = []
-        for root, _, files in os.walk(self.out):
-            for f in files:
-                if f in ("MANIFEST", ".giofetch.lock"):
-                    continue
-                h = hashlib.md5()
-                with open(os.path.join(root, f), "rb") as fh:
-                    for chunk in iter(lambda: fh.read(4 * MiB), b""):
-                        h.update(chunk)
-                got.append(h.hexdigest())
-        return sorted(got)
+        clean_out(self.out)
 
     def timed(self, name, cmd):
         """Run cmd under /usr/bin/time -v; returns wall, user, sys, cpu, rss_kb."""
@@ -283,23 +321,13 @@ class Bench:
         ofile = os.path.join(self.tmp, "%s.out" % name)
         efile = os.path.join(self.tmp, "%s.err" % name)
         with open(ofile, "wb") as o, open(efile, "wb") as e:
-            t0 = time.perf_counter()
-            p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tfile] + cmd, stdout=o, stderr=e,
-                                 stdin=subprocess.DEVNULL)
-            _, status, ru = os.wait4(p.pid, 0)
-            wall = time.perf_counter() - t0
-            p.returncode = os.waitstatus_to_exitcode(status)
-        with open(tfile) as f:
-            ttext = f.read()
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", ttext)
-        ex = re.search(r"Exit status: (\d+)", ttext)
-        if p.returncode != 0 or not m or (ex and ex.group(1) != "0"):
+            rc, r = run_timed(cmd, tfile, o, e)
+        if rc != 0 or r is None:
             with open(efile, errors="replace") as f:
                 err = f.read()[-2000:]
             raise RuntimeError("%s failed (exit %s):\n%s\n%s" % (
-                name, p.returncode, self.clean(" ".join(cmd)), self.clean(err)))
-        return {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
-                "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": int(m.group(1))}
+                name, rc, self.clean(" ".join(cmd)), self.clean(err)))
+        return r
 
     def clean(self, text):
         for path, repl in self.sanitize_paths:
@@ -357,13 +385,13 @@ class Bench:
                         cmd = build(fs, proto)
                         off = self.s.filehost.log_offset()
                         one = self.timed(name, cmd)
-                        got = self.out_bytes()
+                        got = out_bytes(self.out)
                         if got != self.expected[fs]:
                             raise RuntimeError("%s wrote %d bytes, expected %d" % (
                                 name, got, self.expected[fs]))
                         if r == 0:
                             want = sorted(self.md5[p] for p in self.paths_of[fs])
-                            if self.out_md5s() != want:
+                            if out_md5s(self.out) != want:
                                 raise RuntimeError("%s wrote wrong bytes (md5)" % name)
                             entries = [e for e in self.s.filehost.requests(off)
                                        if "/gio-export/" in e.get("path", "")]
@@ -428,7 +456,7 @@ class Bench:
                     self.clean_out()
                     tag = "%s-%s-%s" % (name, fs, proto)
                     ir = self.callgrind(tag, build(fs, proto))
-                    if self.out_bytes() != self.expected[fs]:
+                    if out_bytes(self.out) != self.expected[fs]:
                         raise RuntimeError("%s under callgrind wrote wrong bytes" % tag)
                     self.ir[(fs, proto, name)] = ir
                     log("   %-24s %14s Ir" % (tag, "{:,}".format(ir)))
@@ -437,7 +465,7 @@ class Bench:
             self.clean_out()
             tag = "giofetch-%s-%s" % (fs, proto)
             self.ir[(fs, proto, "giofetch")] = self.callgrind(tag, self.giofetch_cmd(fs, proto))
-            if self.out_bytes() != self.expected[fs]:
+            if out_bytes(self.out) != self.expected[fs]:
                 raise RuntimeError("%s under callgrind wrote wrong bytes" % tag)
             log("   %-24s %14s Ir" % (tag, "{:,}".format(self.ir[(fs, proto, "giofetch")])))
         for proto in ("https", "http"):
@@ -657,7 +685,7 @@ class Bench:
             for label, name, build in progs:
                 self.clean_out()
                 one = self.timed("%s-%s" % (label, name), build())
-                if self.out_bytes() != self.expected["256m"]:
+                if out_bytes(self.out) != self.expected["256m"]:
                     raise RuntimeError("%s %s wrote wrong bytes" % (label, name))
                 if rnd > 0:
                     res[(label, name)].append(one)
@@ -723,11 +751,7 @@ class Bench:
                     lib_name(self.lib[label]["version"]), "{:,}".format(rec), psa_text,
                     "{:,}".format(h["mbed_peak"] - rec - psa)))
             add("")
-            add("| bytes | allocated in |")
-            add("| --- | --- |")
-            for fn, b in h["mbed_parts"][:12]:
-                add("| %s | %s |" % ("{:,}".format(b), fn))
-            add("")
+            alloc_table(add, h["mbed_parts"][:12])
 
     # ---- report ----------------------------------------------------------------------------
 
@@ -1007,11 +1031,7 @@ class Bench:
         if h16:
             add("mbedTLS's heap at its peak (1 x 16 MiB, test CA), by allocating function:")
             add("")
-            add("| bytes | allocated in |")
-            add("| --- | --- |")
-            for fn, b in h16["mbed_parts"][:10]:
-                add("| %s | %s |" % ("{:,}".format(b), fn))
-            add("")
+            alloc_table(add, h16["mbed_parts"][:10])
         if hb:
             bruns = self.bundle["runs"]
             t, b = bruns["test CA"], bruns["bundle"]

@@ -28,7 +28,6 @@ tables are printed and written to --results (markdown).
 
 import argparse
 import datetime
-import hashlib
 import os
 import platform
 import re
@@ -37,22 +36,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(TOP, "tests", "server"))
+sys.path[:0] = [os.path.join(TOP, "tests", "server"), HERE]
 import harness  # noqa: E402
+from bench import MiB, clean_out, log, out_md5s, run_timed  # noqa: E402
 
-MiB = 1 << 20
 PROJECT = "bench-jobs"
 TOKEN = "bench-jobs-token"
-
-
-def log(msg):
-    sys.stdout.write(msg + "\n")
-    sys.stdout.flush()
 
 
 class BenchJobs:
@@ -160,41 +153,22 @@ class BenchJobs:
     # ---- runs ------------------------------------------------------------------------------
 
     def clean_out(self):
-        shutil.rmtree(self.out, ignore_errors=True)
-        os.makedirs(self.out)
-        os.sync()
+        clean_out(self.out)
 
     def check_out(self, name):
-        got = []
-        for root, _, files in os.walk(self.out):
-            for f in files:
-                if f in ("MANIFEST", ".giofetch.lock"):
-                    continue
-                h = hashlib.md5()
-                with open(os.path.join(root, f), "rb") as fh:
-                    for chunk in iter(lambda: fh.read(4 * MiB), b""):
-                        h.update(chunk)
-                got.append(h.hexdigest())
-        if sorted(got) != sorted(self.md5):
+        got = out_md5s(self.out)
+        if got != sorted(self.md5):
             raise RuntimeError("%s fetched wrong bytes (%d files)" % (name, len(got)))
 
     def timed(self, name, cmd):
         tfile = os.path.join(self.tmp, "time.txt")
         efile = os.path.join(self.tmp, "err.txt")
         with open(efile, "wb") as e:
-            t0 = time.perf_counter()
-            p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tfile] + cmd,
-                                 stdout=subprocess.DEVNULL, stderr=e, stdin=subprocess.DEVNULL)
-            _, status, ru = os.wait4(p.pid, 0)
-            wall = time.perf_counter() - t0
-        with open(tfile) as f:
-            ttext = f.read()
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", ttext)
-        if os.waitstatus_to_exitcode(status) != 0 or not m:
+            rc, r = run_timed(cmd, tfile, subprocess.DEVNULL, e)
+        if rc != 0 or r is None:
             with open(efile, errors="replace") as f:
                 raise RuntimeError("%s failed:\n%s" % (name, f.read()[-2000:]))
-        return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime,
-                "sys": ru.ru_stime, "rss_kb": int(m.group(1))}
+        return r
 
     def round(self, setting, progs, keep):
         for name, cmd in progs:

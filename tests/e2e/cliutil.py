@@ -285,3 +285,29 @@ def base_fixture(periods, **over):
           "default": {"status": "NOT_EXISTS"}}
     fx.update(over)
     return fx
+
+
+def type_behaviour(all_b, t):
+    """The behaviour of data type t inside an all-types period all_b (what server_files takes)."""
+    b = {k: v for k, v in all_b.items() if k not in ("types", "omit")}
+    b.update(all_b.get("types", {}).get(t) or {})
+    return b
+
+
+# The exports both fetch and links are tested on (test_cli_fetch.py, test_cli_links.py): a day
+# of visits in three parts, an hour of pages, the day's all-types answer and an empty export.
+VISIT = {"parts": 3, "rows": 30}
+PAGE_HOUR = {"parts": 2, "rows": 10}
+ALL = {"rows": 10, "types": {"visit": dict(VISIT), "page": {"parts": 2}}}
+
+
+def listing_fixture(more):
+    """base_fixture of the exports above plus the module's own periods (more)."""
+    periods = {
+        "day/visit/%s" % DAY: dict(VISIT),
+        "hour/page/%s" % HOUR: dict(PAGE_HOUR),
+        "day/all/%s" % DAY: dict(ALL),
+        "day/pvar/%s" % DAY: {"parts": 0},
+    }
+    periods.update(more)
+    return base_fixture(periods)

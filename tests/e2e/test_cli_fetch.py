@@ -7,16 +7,14 @@ import json
 import os
 import re
 
-from cliutil import (AI, DATA_TYPES, DAY, HOUR, TOKEN, base_fixture, check_export_folder,
-                     export_dir, gio, md5_of, no_part_files, only_export_files, run_on_pty,
-                     server_files, tree)
+from cliutil import (AI, ALL, DATA_TYPES, DAY, HOUR, PAGE_HOUR, TOKEN, VISIT,
+                     check_export_folder, export_dir, gio, listing_fixture, md5_of,
+                     no_part_files, only_export_files, run_on_pty, server_files, tree,
+                     type_behaviour)
 
 SERVERS = "module"
 TIMEOUT = 90
 
-VISIT = {"parts": 3, "rows": 30}
-PAGE_HOUR = {"parts": 2, "rows": 10}
-ALL = {"rows": 10, "types": {"visit": dict(VISIT), "page": {"parts": 2}}}
 SLOW = {"size": 240000, "rate": 400000}
 JSON_KEYS = {"project", "type", "data", "date", "status", "dir", "files", "fetched", "exit",
              "error"}
@@ -25,20 +23,10 @@ VERIFIED_HEX = "md5-header"
 
 
 def FIXTURE():
-    return base_fixture({
-        "day/visit/%s" % DAY: dict(VISIT),
-        "hour/page/%s" % HOUR: dict(PAGE_HOUR),
-        "day/all/%s" % DAY: dict(ALL),
-        "day/pvar/%s" % DAY: {"parts": 0},
+    return listing_fixture({
         "day/all/20261125": {"rows": 5, "omit": ["vstr"]},
         "day/vstr/%s" % DAY: dict(SLOW),
     })
-
-
-def type_behaviour(all_b, t):
-    b = {k: v for k, v in all_b.items() if k not in ("types", "omit")}
-    b.update(all_b.get("types", {}).get(t) or {})
-    return b
 
 
 def out_dir(ctx, name="out"):

@@ -6,14 +6,12 @@ per answer when links expire, however many jobs found theirs expired."""
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import time
 
 from cliutil import (AI, TOKEN, base_fixture, check_export_folder, export_dir, gio, md5_of,
-                     no_part_files, server_files)
+                     no_part_files, run_on_pty, server_files)
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -52,6 +50,16 @@ def fetch(ctx, out, data, *more, **kw):
                *more, **kw)
 
 
+def fetch_whole(ctx, data, behaviour, *more):
+    """Fetch day D of `data` into tmp/out expecting exit 0 and every file as the server holds
+    it (behaviour: the fixture's period); (out, the server's files, the run)."""
+    out = os.path.join(ctx.tmp, "out")
+    exp = server_files(ctx.servers, data, date=D, behaviour=behaviour)
+    r = fetch(ctx, out, data, *more).expect(0)
+    check_export_folder(out, data, exp, date=D)
+    return out, exp, r
+
+
 def intervals(log):
     """[(start, end, connection, name)] of the file host's answers (nginx times, seconds)."""
     out = []
@@ -74,10 +82,7 @@ def most_at_once(spans, slack=0.03):
 
 def test_jobs_download_at_once_on_their_own_connections(ctx):
     s = ctx.servers
-    out = os.path.join(ctx.tmp, "out")
-    exp = server_files(s, "visit", date=D, behaviour=FOUR)
-    r = fetch(ctx, out, "visit", "--jobs", "2", "--json").expect(0)
-    check_export_folder(out, "visit", exp, date=D)
+    out, exp, r = fetch_whole(ctx, "visit", FOUR, "--jobs", "2", "--json")
     spans = intervals(s.file_requests())
     assert sorted(n for _, _, _, n in spans) == sorted(e[0] for e in exp), spans
     assert most_at_once(spans) == 2, "want two files at once, never more: %s" % spans
@@ -147,10 +152,7 @@ def test_jobs_one_file_failing_md5_while_the_other_succeeds(ctx):
 
 def test_jobs_links_expiring_while_two_jobs_run_asked_for_once(ctx):
     s = ctx.servers
-    out = os.path.join(ctx.tmp, "out")
-    exp = server_files(s, "evar", date=D, behaviour=TTL)
-    r = fetch(ctx, out, "evar", "--jobs", "2", "-v").expect(0)
-    check_export_folder(out, "evar", exp, date=D)
+    _, exp, r = fetch_whole(ctx, "evar", TTL, "--jobs", "2", "-v")
     log = [(f["path"].rsplit("/", 1)[1], f["status"]) for f in s.file_requests()]
     denied = [n for n, st in log if st == 403]
     assert denied and set(denied) <= {exp[2][0], exp[3][0]}, \
@@ -168,10 +170,7 @@ def test_jobs_two_jobs_denied_at_once_share_one_re_ask(ctx):
     # each link answers 403 to its first request: both jobs are denied at once, wait for the
     # one fresh answer, and finish their own files from it
     s = ctx.servers
-    out = os.path.join(ctx.tmp, "out")
-    exp = server_files(s, "custom_event", date=D, behaviour=FLAKY)
-    r = fetch(ctx, out, "custom_event", "--jobs", "2").expect(0)
-    check_export_folder(out, "custom_event", exp, date=D)
+    _, exp, r = fetch_whole(ctx, "custom_event", FLAKY, "--jobs", "2")
     log = [(f["path"].rsplit("/", 1)[1], f["status"]) for f in s.api_requests("file")]
     for e in exp:
         assert [st for n, st in log if n == e[0]] == [403, 200], log
@@ -246,46 +245,12 @@ def test_jobs_sync_keeps_the_api_rate_limit(ctx):
     assert summary["summary"]["done"] == len(SYNC_DAYS) and summary["exit"] == 0, summary
 
 
-def run_on_pty(ctx, argv):
-    master, slave = pty.openpty()
-    try:
-        p = subprocess.Popen(ctx.cli + argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}),
-                             cwd=ctx.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=slave)
-        os.close(slave)
-        slave = None
-        got = b""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                got += chunk
-            elif p.poll() is not None:
-                break
-        p.stdout.read()
-        rc = p.wait(timeout=10)
-    finally:
-        os.close(master)
-        if slave is not None:
-            os.close(slave)
-    return rc, got.decode("utf-8", "replace")
-
-
 def test_jobs_progress_on_a_tty_and_quiet(ctx):
     s = ctx.servers
     exp = server_files(s, "visit", date=D, behaviour=FOUR)
     for name, more in (("tty", []), ("quiet", ["-q"])):
         out = os.path.join(ctx.tmp, name)
-        argv = ["fetch", "--base-url", s.api_base, "--ca-file", s.ca_file, "--project", AI,
-                "--retries", "1", "--type", "day", "--data", "visit", "--date", D, "--out",
-                out, "--jobs", "3"] + more
-        rc, text = run_on_pty(ctx, argv)
+        rc, text = run_on_pty(ctx, out, "--jobs", "3", *more, data="visit", date=D)
         assert rc == 0, "exit %s: %r" % (rc, text[-500:])
         check_export_folder(out, "visit", exp, date=D)
         if more:

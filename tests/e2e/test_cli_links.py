@@ -5,35 +5,24 @@ import json
 import re
 import urllib.parse
 
-from cliutil import (AI, DATA_TYPES, DAY, HOUR, TOKEN, base_fixture, fetch_url, gio,
-                     link_path, server_files)
+from cliutil import (AI, ALL, DATA_TYPES, DAY, HOUR, PAGE_HOUR, TOKEN, VISIT, fetch_url, gio,
+                     link_path, listing_fixture, server_files, type_behaviour)
 
 SERVERS = "module"
 TIMEOUT = 60
 
-VISIT = {"parts": 3, "rows": 30}
-PAGE_HOUR = {"parts": 2, "rows": 10}
-ALL = {"rows": 10, "types": {"visit": dict(VISIT), "page": {"parts": 2}}}
 JSON_KEYS = {"project", "type", "data", "date", "status", "links", "exit", "error"}
 
 
 def FIXTURE():
-    return base_fixture({
-        "day/visit/%s" % DAY: dict(VISIT),
-        "hour/page/%s" % HOUR: dict(PAGE_HOUR),
-        "day/all/%s" % DAY: dict(ALL),
-        "day/pvar/%s" % DAY: {"parts": 0},
-        "day/evar/%s" % DAY: {"status": "NOT_EXISTS"},
-    })
+    return listing_fixture({"day/evar/%s" % DAY: {"status": "NOT_EXISTS"}})
 
 
 def all_expected(s):
     """[(data_type, server_files row)] of the all-types period, in type order."""
     out = []
     for t in DATA_TYPES:
-        b = {k: v for k, v in ALL.items() if k != "types"}
-        b.update(ALL["types"].get(t, {}))
-        out += [(t, e) for e in server_files(s, t, behaviour=b)]
+        out += [(t, e) for e in server_files(s, t, behaviour=type_behaviour(ALL, t))]
     return out
 
 

@@ -630,6 +630,20 @@ def test_sync_killed_and_run_again_ends_like_an_uninterrupted_run(ctx):
 
 # ---- the lock -------------------------------------------------------------------------------
 
+def start_lock_holder(ctx, cmd, out, d1, *more):
+    """`cmd` (fetch or sync) of day d1's visits, one slow file, in the background; returned
+    once that file's .part exists, the run holding out's lock for a while yet."""
+    period = ("--date", d1) if cmd == "fetch" else ("--from", d1, "--to", d1)
+    slow_part = os.path.join(folder(out, "visit", d1), part_names("visit", d1, 1)[0] + ".part")
+    holder = start(ctx, cmd, out, "--type", "day", "--data", "visit", *period, *more)
+    try:
+        wait_for(lambda: os.path.exists(slow_part), 15, "the %s to start its file" % cmd)
+    except BaseException:
+        kill(holder)
+        raise
+    return holder
+
+
 def test_lock_second_run_waits_or_gives_up(ctx):
     s = ctx.servers
     d1, d2 = days("20261101", 2)
@@ -639,13 +653,9 @@ def test_lock_second_run_waits_or_gives_up(ctx):
     s.reset()
     out = os.path.join(ctx.tmp, "out")
     lock = os.path.join(out, LOCK)
-    slow_part = os.path.join(folder(out, "visit", d1), part_names("visit", d1, 1)[0] + ".part")
-
-    holder = start(ctx, "fetch", out, "--type", "day", "--data", "visit", "--date", d1)
+    holder = start_lock_holder(ctx, "fetch", out, d1)
     waiter = None
     try:
-        wait_for(lambda: os.path.exists(slow_part), 15, "the first fetch to start its file")
-
         # --lock-wait 1: gives up with exit 10, naming the lock.
         t0 = time.monotonic()
         r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
@@ -698,11 +708,8 @@ def test_lock_held_by_sync_blocks_fetch(ctx):
                            "day/page/" + d1: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
-    slow_part = os.path.join(folder(out, "visit", d1), part_names("visit", d1, 1)[0] + ".part")
-    holder = start(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1,
-                   "--to", d1)
+    holder = start_lock_holder(ctx, "sync", out, d1)
     try:
-        wait_for(lambda: os.path.exists(slow_part), 15, "the sync to start its file")
         r = run(ctx, "fetch", out, "--type", "day", "--data", "page", "--date", d1,
                 "--lock-wait", "1")
         expect_exit(r, 10)
@@ -754,11 +761,8 @@ def test_quiet_sync_that_waited_for_the_lock_prints_nothing(ctx):
                            "day/visit/" + d2: {"parts": 1}}))
     s.reset()
     out = os.path.join(ctx.tmp, "out")
-    slow_part = os.path.join(folder(out, "visit", d1), part_names("visit", d1, 1)[0] + ".part")
-    holder = start(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1,
-                   "--to", d1, "-q")
+    holder = start_lock_holder(ctx, "sync", out, d1, "-q")
     try:
-        wait_for(lambda: os.path.exists(slow_part), 15, "the first sync to start its file")
         r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1, "--to", d2,
                 "-q")
         rc, o1, e1 = finish(holder)

@@ -329,6 +329,17 @@ def plain_base(h):
     return "http://localhost:%d" % h.port
 
 
+def each_date_refused(ctx, h, dates, name, extra_s=1):
+    """One fetch of each date from the API at h (plain HTTP), each refused as a bad answer (8)
+    within slack + extra_s, nothing written (Case.check); returns the runs."""
+    runs = []
+    for d in dates:
+        c = Case(ctx, "%s-%s" % (name, d))
+        runs.append(c.fetch(base=plain_base(h), date=d, max_s=slack(ctx) + extra_s).expect(8))
+        c.check(date=d)
+    return runs
+
+
 # ---- the API: framing ------------------------------------------------------------------------
 
 def test_api_truncated_heads(ctx):
@@ -457,10 +468,7 @@ def test_api_header_flood(ctx):
         "20261102": [flood(b"HTTP/1.1 100 Continue\r\n\r\n", 20 << 20)],
     }
     with Hostile({"*": lambda req: script[date_of(req)]}) as h:
-        for d in script:
-            c = Case(ctx, "flood-%s" % d)
-            c.fetch(base=plain_base(h), date=d, max_s=slack(ctx) + 1).expect(8)
-            c.check(date=d)
+        each_date_refused(ctx, h, script, "flood")
 
 
 def test_api_10mb_header_line(ctx):
@@ -471,10 +479,7 @@ def test_api_10mb_header_line(ctx):
         "20261102": [send(b"HTTP/1.1 200 "), flood(b"O", 10 << 20), send(b"\r\n\r\n")],
     }
     with Hostile({"*": lambda req: script[date_of(req)]}) as h:
-        for d in script:
-            c = Case(ctx, "line-%s" % d)
-            c.fetch(base=plain_base(h), date=d, max_s=slack(ctx) + 1).expect(8)
-            c.check(date=d)
+        each_date_refused(ctx, h, script, "line")
 
 
 # ---- the API: time ---------------------------------------------------------------------------
@@ -558,11 +563,9 @@ def test_api_100000_links_over_limits(ctx):
         return [send(api_head(body) + body)]
 
     with Hostile({"*": act}) as h:
-        for d in ("20261101", "20261102", "20261103"):
-            c = Case(ctx, "links-%s" % d)
-            r = c.fetch(base=plain_base(h), date=d, max_s=slack(ctx) + 2).expect(8)
+        for r in each_date_refused(ctx, h, ("20261101", "20261102", "20261103"), "links",
+                                   extra_s=2):
             assert "limit" in r.err, "the message does not say why; %s" % r.why()
-            c.check(date=d)
 
 
 def test_api_deeply_nested_json(ctx):
@@ -584,10 +587,7 @@ def test_api_deeply_nested_json(ctx):
         return [send(api_head(body) + body)]
 
     with Hostile({"*": act}) as h:
-        for d in ("20261101", "20261102", "20261103", "20261104"):
-            c = Case(ctx, "nested-%s" % d)
-            c.fetch(base=plain_base(h), date=d, max_s=slack(ctx) + 1).expect(8)
-            c.check(date=d)
+        each_date_refused(ctx, h, ("20261101", "20261102", "20261103", "20261104"), "nested")
 
 
 # ---- the API: redirects ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ import gioserver
 import harness
 import pki
 import sampledata
+from netutil import call, url_target
 
 NEEDS_CLI = False
 SERVERS = "module"
@@ -68,10 +69,7 @@ def request(s, path, token=TOKEN, headers=None, method="GET", body=None, base=No
     h.update(headers or {})
     c = conn or conn_to(base or s.api_base, s.ssl_context())
     try:
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        return call(c, method, path, body=body, headers=h)
     finally:
         if conn is None:
             c.close()
@@ -94,12 +92,9 @@ def export_json(s, *a, **kw):
 
 
 def fetch(s, url, headers=None):
-    u = urllib.parse.urlsplit(url)
-    c = conn_to("%s://%s" % (u.scheme, u.netloc), s.ssl_context())
+    c = conn_to(url, s.ssl_context())
     try:
-        c.request("GET", u.path + ("?" + u.query if u.query else ""), headers=headers or {})
-        r = c.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        return call(c, "GET", url_target(url), headers=headers)
     finally:
         c.close()
 
@@ -437,9 +432,8 @@ def test_range_and_keepalive_at_file_host(ctx):
         answers = []
         for rng in ("bytes=10-19", "bytes=%d-" % (len(full) - 5), "bytes=%d-" % len(full),
                     None):
-            c.request("GET", target, headers={"Range": rng} if rng else {})
-            r = c.getresponse()
-            answers.append((r.status, r.getheader("Content-Range"), r.read()))
+            status, hdrs, body = call(c, "GET", target, headers={"Range": rng} if rng else {})
+            answers.append((status, hdrs.get("content-range"), body))
     finally:
         c.close()
     assert answers[0] == (206, "bytes 10-19/%d" % len(full), full[10:20]), answers[0]

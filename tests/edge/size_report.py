@@ -102,14 +102,14 @@ MAP_INPUT = re.compile(r"^ (\.\S+|COMMON)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(
 MAP_REST = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 
 
-def map_owners(path, core_names):
-    """{owner: [text, data, bss]} of a linked image, from its GNU ld map."""
-    owners = {}
+def map_inputs(path):
+    """(section, size, object) of each non-empty input section in a GNU ld map; a long section
+    name puts its address and size on the next line. Nothing for a file without a memory map."""
     lines = open(path).read().split("\n")
     try:
         start = lines.index("Linker script and memory map")
     except ValueError:
-        return owners
+        return
     pending = None
     for line in lines[start + 1:]:
         m = MAP_INPUT.match(line)
@@ -125,8 +125,14 @@ def map_owners(path, core_names):
                 continue
             size, where = int(r.group(2), 16), r.group(3)
         pending = None
-        if size == 0:
-            continue
+        if size:
+            yield name, size, where
+
+
+def map_owners(path, core_names):
+    """{owner: [text, data, bss]} of a linked image, from its GNU ld map."""
+    owners = {}
+    for name, size, where in map_inputs(path):
         kind = (0 if name.startswith(TEXT_PREFIXES) else 1 if name.startswith(DATA_PREFIXES)
                 else 2 if name.startswith(BSS_PREFIXES) else None)
         if kind is None:
@@ -166,27 +172,8 @@ def static_owner(where):
 def static_map(path):
     """{owner: [text, data, bss]} and {object: bss} of a static Linux link, from its map."""
     owners, bss_of = {}, {}
-    lines = open(path).read().split("\n")
-    try:
-        start = lines.index("Linker script and memory map")
-    except ValueError:
-        return owners, bss_of
-    pending = None
-    for line in lines[start + 1:]:
-        m = MAP_INPUT.match(line)
-        if m:
-            if m.group(2) is None:
-                pending = m.group(1)
-                continue
-            name, size, where = m.group(1), int(m.group(3), 16), m.group(4)
-        else:
-            r = MAP_REST.match(line) if pending else None
-            name, pending = pending, None
-            if not r:
-                continue
-            size, where = int(r.group(2), 16), r.group(3)
-        pending = None
-        if size == 0 or name.startswith(STATIC_SKIP) or where.startswith("linker stubs"):
+    for name, size, where in map_inputs(path):
+        if name.startswith(STATIC_SKIP) or where.startswith("linker stubs"):
             continue
         kind = 2 if name.startswith(STATIC_BSS) else 1 if name.startswith(STATIC_DATA) else 0
         owner = static_owner(where)

@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import filehost as filehost_mod  # noqa: E402
 import sampledata  # noqa: E402
+from netutil import shut_down  # noqa: E402
 
 DATA_TYPES = sampledata.DATA_TYPES
 EXPORT_TYPES = ("hour", "day")
@@ -883,10 +884,7 @@ class _Handler(BaseHTTPRequestHandler):
             if ans.action == "hang":
                 self.server.api.stop_event.wait(ans.hang_s)
             self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut_down(self.connection)
             return
         self.send_response(ans.status)
         self.send_header("Content-Type", ans.ctype)
@@ -906,10 +904,7 @@ class _Handler(BaseHTTPRequestHandler):
             if ans.stall_s:
                 self.server.api.stop_event.wait(ans.stall_s)
             self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut_down(self.connection)
             return
         self.wfile.write(ans.body)
         self.wfile.flush()
@@ -954,20 +949,14 @@ class _Server(ThreadingHTTPServer):
             with self._conn_lock:
                 self._conns.pop(sock, None)
             if sock is not request:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                shut_down(sock)
                 sock.close()
 
     def close_all(self):
         with self._conn_lock:
             socks = list(self._conns)
         for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut_down(s)
 
     def handle_error(self, request, client_address):
         pass

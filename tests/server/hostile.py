@@ -71,6 +71,8 @@ import sys
 import threading
 import time
 
+from netutil import shut_down
+
 __all__ = ["Hostile", "Request", "send", "drip", "sleep", "recv", "shut_wr", "close", "reset",
            "flood", "drip_records", "raw_send", "close_notify", "response", "head", "chunked"]
 
@@ -333,10 +335,7 @@ class Hostile:
         with self._lock:
             socks = list(self._socks)
         for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut_down(s)
             try:
                 s.close()
             except OSError:

@@ -32,6 +32,8 @@ import time
 import urllib.parse
 import urllib.request
 
+from netutil import call, url_target
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 NODE_MODULES = os.path.join(ROOT, "build", "npm", "node_modules")
@@ -143,15 +145,13 @@ class S3Host:
             headers["x-amz-meta-" + k] = v
         c = self._conn()
         try:
-            c.request("PUT", "/%s/%s" % (self.bucket, urllib.parse.quote(key)), body=data,
-                      headers=headers)
-            r = c.getresponse()
-            body = r.read()
-            if r.status != 200:
-                raise RuntimeError("PUT %s: %d %s" % (key, r.status, body[:300]))
-            return (r.getheader("ETag") or "").strip('"')
+            status, got, body = call(c, "PUT", "/%s/%s" % (self.bucket, urllib.parse.quote(key)),
+                                     body=data, headers=headers)
         finally:
             c.close()
+        if status != 200:
+            raise RuntimeError("PUT %s: %d %s" % (key, status, body[:300]))
+        return (got.get("etag") or "").strip('"')
 
     def presign(self, key, expires=300, date=None):
         """A SigV4 presigned GET link from the minio client; date backdates it."""
@@ -175,12 +175,9 @@ class S3Host:
 
     def get(self, url, headers=None):
         """GET a link straight from s3rver: (status, {lower-case name: value}, body)."""
-        u = urllib.parse.urlsplit(url)
         c = self._conn()
         try:
-            c.request("GET", u.path + ("?" + u.query if u.query else ""), headers=headers or {})
-            r = c.getresponse()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+            return call(c, "GET", url_target(url), headers=headers)
         finally:
             c.close()
 
