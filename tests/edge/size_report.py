@@ -104,12 +104,15 @@ MAP_REST = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 
 def map_inputs(path):
     """(section, size, object) of each non-empty input section in a GNU ld map; a long section
-    name puts its address and size on the next line. Nothing for a file without a memory map."""
+    name puts its address and size on the next line. Nothing for a file without a memory map.
+    A section whose strings were all merged into another's can be listed with that other's size
+    at the address of the next section: a size is never taken past the next section's start."""
     lines = open(path).read().split("\n")
     try:
         start = lines.index("Linker script and memory map")
     except ValueError:
         return
+    found = []  # [section, address, size, object]
     pending = None
     for line in lines[start + 1:]:
         m = MAP_INPUT.match(line)
@@ -117,14 +120,15 @@ def map_inputs(path):
             if m.group(2) is None:
                 pending = m.group(1)
                 continue
-            name, size, where = m.group(1), int(m.group(3), 16), m.group(4)
+            found.append([m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)])
         else:
             r = MAP_REST.match(line) if pending else None
-            name, pending = pending, None
-            if not r:
-                continue
-            size, where = int(r.group(2), 16), r.group(3)
+            if r:
+                found.append([pending, int(r.group(1), 16), int(r.group(2), 16), r.group(3)])
         pending = None
+    for i, (name, addr, size, where) in enumerate(found):
+        if i + 1 < len(found) and addr <= found[i + 1][1] < addr + size:
+            size = found[i + 1][1] - addr
         if size:
             yield name, size, where
 
