@@ -17,14 +17,15 @@ typedef struct folder {
     bool involved;           /* asked for                                   */
     bool complete;           /* had a MANIFEST before this run              */
     bool present;            /* listed in the answer                        */
-    size_t first, count;     /* its links in ans->link                      */
+    size_t base, count;      /* its links' positions in type order          */
     size_t fetched;          /* files downloaded by this run                */
     int exit;                /* outcome                                     */
     gf_status st;            /* first failure                               */
     char dir[STORE_PATH_MAX];
 } folder;
 
-/* One link's file. */
+/* One link's file, at its position in type order: a re-ask may list the
+ * types in another JSON key order, but never other files in type order. */
 typedef struct file_state {
     char name[STORE_NAME_MAX];
     bool done;
@@ -70,12 +71,39 @@ static const char *verified_kind(const gf_download_result *res)
     return gf_verified_name(res->verified);
 }
 
-/* The folder that holds link i. */
-static int folder_of(const job *j, size_t i)
+/* The position in type order of type t's first link in answer a. */
+static size_t type_base(const gf_answer *a, int t)
+{
+    size_t pos = 0;
+    for (int u = 0; u < t && a->all_types; u++)
+        pos += a->type[u].count;
+    return pos;
+}
+
+/* The position in type order of link i of answer a (the one the library
+ * hands a callback: the current one, whose JSON key order may differ from
+ * the first answer's). */
+static size_t pos_of(const gf_answer *a, size_t i)
+{
+    for (int t = 0; t < (int)GF_DATA_TYPES && a->all_types; t++) {
+        if (i >= a->type[t].first && i < a->type[t].first + a->type[t].count)
+            return type_base(a, t) + (i - a->type[t].first);
+    }
+    return i;
+}
+
+/* Folder f's k-th link in answer a. */
+static const gf_view *link_of(const gf_answer *a, const folder *f, size_t k)
+{
+    return &a->link[gf_answer_link_at(a, f->base + k)];
+}
+
+/* The folder that holds the file at position pos. */
+static int folder_of(const job *j, size_t pos)
 {
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
-        if (j->f[t].involved && j->f[t].present && i >= j->f[t].first &&
-            i < j->f[t].first + j->f[t].count)
+        if (j->f[t].involved && j->f[t].present && pos >= j->f[t].base &&
+            pos < j->f[t].base + j->f[t].count)
             return t;
     }
     return -1;
@@ -92,21 +120,20 @@ static gf_status plan(void *user, const gf_answer *a)
         folder *f = &j->f[t];
         if (!f->involved)
             continue;
+        f->base = type_base(a, t);
         if (a->all_types) {
             f->present = a->type[t].present;
-            f->first = a->type[t].first;
             f->count = a->type[t].count;
         } else {
             f->present = true;
-            f->first = 0;
             f->count = a->count;
         }
         if (f->complete || !f->present)
             continue;
         static char names[GF_LINKS_MAX][STORE_NAME_MAX];
         for (size_t k = 0; k < f->count; k++) {
-            store_name(a->link[f->first + k].ptr, k, names, k, names[k]);
-            memcpy(files[f->first + k].name, names[k], STORE_NAME_MAX);
+            store_name(link_of(a, f, k)->ptr, k, names, k, names[k]);
+            memcpy(files[f->base + k].name, names[k], STORE_NAME_MAX);
         }
         if (j->o->cmd == CMD_LINKS)
             continue;
@@ -134,13 +161,13 @@ static gf_status links_sink(void *user, const gf_answer *a, size_t i, const gf_s
 static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
 {
     job *j = user;
-    int t = folder_of(j, i);
+    size_t pos = pos_of(a, i);
+    int t = folder_of(j, pos);
     *sink = NULL;
-    (void)a;
     if (t < 0 || j->f[t].complete)
         return GF_OK;
     folder *f = &j->f[t];
-    file_state *fs = &files[i];
+    file_state *fs = &files[pos];
     if (store_exists(f->dir, fs->name)) {
         /* Complete and verified by an earlier run: only its MD5 is needed. */
         int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
@@ -181,13 +208,13 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
                             const gf_download_result *res)
 {
     job *j = user;
-    int t = folder_of(j, i);
-    file_state *fs = &files[i];
+    size_t pos = pos_of(a, i);
+    int t = folder_of(j, pos);
+    file_state *fs = &files[pos];
     int err = fs->open != NULL ? fs->open->err : 0;
     char part[STORE_PATH_MAX] = "";
     if (fs->open != NULL)
         snprintf(part, sizeof(part), "%s", fs->open->part);
-    (void)a;
     if (fs->open != NULL) {
         store_close(fs->open);
         open_taken[fs->open - open_files] = false;
@@ -362,7 +389,7 @@ static const char *fetched_outcome(job *j, int t)
     size_t ok = 0;
     int worst = EXIT_DONE;
     for (size_t k = 0; k < f->count; k++) {
-        file_state *fs = &files[f->first + k];
+        file_state *fs = &files[f->base + k];
         if (fs->done) {
             memcpy(entries[ok].name, fs->name, STORE_NAME_MAX);
             memcpy(entries[ok].md5, fs->md5, 33);
@@ -457,7 +484,7 @@ static void json_links(const job *j, const folder *f)
     for (size_t k = 0; !j->api_failed && f->present && k < f->count; k++) {
         if (k)
             putchar(',');
-        cli_json_str(stdout, ans.link[f->first + k].ptr, ans.link[f->first + k].len);
+        cli_json_str(stdout, link_of(&ans, f, k)->ptr, link_of(&ans, f, k)->len);
     }
     printf("]");
 }
@@ -489,7 +516,7 @@ static void json_files(const job *j, const folder *f)
             json_file(k == 0, entries[k].name, entries[k].bytes, entries[k].md5, NULL);
     } else {
         for (size_t k = 0, shown = 0; k < f->count; k++) {
-            const file_state *fs = &files[f->first + k];
+            const file_state *fs = &files[f->base + k];
             if (!fs->done || j->api_failed)
                 continue;
             json_file(shown++ == 0, fs->name, fs->bytes, fs->md5, fs->verified);
@@ -511,7 +538,7 @@ static void print_folder(const job *j, int t, const char *type_error)
         json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
     } else if (j->o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
         for (size_t k = 0; k < f->count; k++)
-            printf("%s\n", ans.link[f->first + k].ptr);
+            printf("%s\n", link_of(&ans, f, k)->ptr);
     }
 }
 

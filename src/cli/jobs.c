@@ -444,7 +444,10 @@ static void finish(pool *p, run *r, worker *w)
     progress_clear(p);
     cli_set_last_http_status(w->http_status);
     if (r->fh->done != NULL) {
-        gf_status d = r->fh->done(r->fh->user, r->ans, w->link, w->st, &w->res);
+        /* By position: a re-ask since this file started may have moved its
+         * link in the current answer (another JSON key order). */
+        gf_status d = r->fh->done(r->fh->user, r->ans, gf_answer_link_at(r->ans, w->pos),
+                                  w->st, &w->res);
         if (d != GF_OK && !r->stop) {
             r->stop = true;
             r->stop_st = d;

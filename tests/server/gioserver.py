@@ -83,6 +83,8 @@ Behaviour (a dict; per call, after fail_first and running_calls are used up):
   links_extra     raw link strings appended
   types           all-types: {data_type: behaviour overrides, or null to omit}
   omit            all-types: data types left out of downloadLinks
+  reverse_types   all-types: true lists the data types in downloadLinks in reverse order
+                  (with sequence: a re-ask's answer can list the same files in another order)
   running_calls   answer RUNNING to the first K calls (after fail_first), then this
   fail_first      {"http": 429|500|..., "calls": K, "retry_after": 1} for the first K calls
   sequence        [behaviour, ...] one per call, the last repeated (overrides the two above)
@@ -115,9 +117,9 @@ Also: GET /_redirect?status=302&to=URL answers that redirect (recorded, kind "re
 _BEHAVIOUR_KEYS = {
     "status", "error_msg", "parts", "rows", "size", "md5", "rate", "names", "seed",
     "link_origin", "link_base", "link_ttl_s", "links", "links_extra", "types", "omit",
-    "running_calls", "fail_first", "sequence", "http", "retry_after", "body", "malformed",
-    "huge_bytes", "fields", "extra_fields", "shuffle_keys", "escape_style", "delay_s",
-    "action", "hang_s", "content_type", "headers", "flaky", "comment",
+    "reverse_types", "running_calls", "fail_first", "sequence", "http", "retry_after", "body",
+    "malformed", "huge_bytes", "fields", "extra_fields", "shuffle_keys", "escape_style",
+    "delay_s", "action", "hang_s", "content_type", "headers", "flaky", "comment",
 }
 _FIXTURE_KEYS = {
     "token", "client_id", "project_uid", "secret", "minted_token", "project", "link_ttl_s",
@@ -659,6 +661,8 @@ class GioApi:
                 links = collections.OrderedDict(
                     (t, self.files.links(ai, t, export_type, date, tb, ttl, self.flaky_link))
                     for t, tb in self._type_behaviours("all", b))
+                if b.get("reverse_types"):
+                    links = collections.OrderedDict(reversed(list(links.items())))
             else:
                 links = self.files.links(ai, data_type, export_type, date, b, ttl,
                                          self.flaky_link)
