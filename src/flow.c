@@ -126,6 +126,22 @@ size_t gf_answer_link_at(const gf_answer *ans, size_t pos)
     return link_at(ans, pos);
 }
 
+size_t gf_answer_pos_of(const gf_answer *ans, size_t i)
+{
+    if (ans == NULL || i >= ans->count)
+        return ans != NULL ? ans->count : 0;
+    if (!ans->all_types)
+        return i;
+    size_t pos = 0;
+    for (unsigned t = 0; t < GF_DATA_TYPES; t++) {
+        const gf_type_links *tl = &ans->type[t];
+        if (i >= tl->first && i - tl->first < tl->count)
+            return pos + (i - tl->first);
+        pos += tl->count;
+    }
+    return ans->count; /* not reached: the types' links cover every index */
+}
+
 gf_status gf_export_refresh(gf_client *cl, const gf_request *req, gf_answer *ans)
 {
     if (cl == NULL || req == NULL || ans == NULL)

@@ -779,6 +779,12 @@ gf_status gf_export_wait(gf_client *cl, const gf_request *req, uint32_t wait_ms,
  * range. */
 size_t gf_answer_link_at(const gf_answer *ans, size_t pos);
 
+/* The inverse: the position in type order of ans->link[i]. A re-ask may
+ * list the types in another JSON key order, so a caller that keeps state
+ * per file across one keys it by position. Returns ans->count when i is
+ * out of range. */
+size_t gf_answer_pos_of(const gf_answer *ans, size_t i);
+
 /* Ask once more for fresh links of the export ans answered (after
  * GF_E_LINK_EXPIRED), checking that the new answer lists the same files
  * in the same type order. ans is replaced: every view of the old answer

@@ -71,27 +71,6 @@ static const char *verified_kind(const gf_download_result *res)
     return gf_verified_name(res->verified);
 }
 
-/* The position in type order of type t's first link in answer a. */
-static size_t type_base(const gf_answer *a, int t)
-{
-    size_t pos = 0;
-    for (int u = 0; u < t && a->all_types; u++)
-        pos += a->type[u].count;
-    return pos;
-}
-
-/* The position in type order of link i of answer a (the one the library
- * hands a callback: the current one, whose JSON key order may differ from
- * the first answer's). */
-static size_t pos_of(const gf_answer *a, size_t i)
-{
-    for (int t = 0; t < (int)GF_DATA_TYPES && a->all_types; t++) {
-        if (i >= a->type[t].first && i < a->type[t].first + a->type[t].count)
-            return type_base(a, t) + (i - a->type[t].first);
-    }
-    return i;
-}
-
 /* Folder f's k-th link in answer a. */
 static const gf_view *link_of(const gf_answer *a, const folder *f, size_t k)
 {
@@ -116,11 +95,13 @@ static gf_status plan(void *user, const gf_answer *a)
     job *j = user;
     j->planned = true;
     memset(files, 0, sizeof(files));
+    size_t base = 0; /* in type order, the earlier types' links come first */
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
         folder *f = &j->f[t];
+        f->base = base;
+        base += a->all_types ? a->type[t].count : 0;
         if (!f->involved)
             continue;
-        f->base = type_base(a, t);
         if (a->all_types) {
             f->present = a->type[t].present;
             f->count = a->type[t].count;
@@ -161,7 +142,7 @@ static gf_status links_sink(void *user, const gf_answer *a, size_t i, const gf_s
 static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
 {
     job *j = user;
-    size_t pos = pos_of(a, i);
+    size_t pos = gf_answer_pos_of(a, i); /* the current answer's i */
     int t = folder_of(j, pos);
     *sink = NULL;
     if (t < 0 || j->f[t].complete)
@@ -208,7 +189,7 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
                             const gf_download_result *res)
 {
     job *j = user;
-    size_t pos = pos_of(a, i);
+    size_t pos = gf_answer_pos_of(a, i); /* the current answer's i */
     int t = folder_of(j, pos);
     file_state *fs = &files[pos];
     int err = fs->open != NULL ? fs->open->err : 0;

@@ -1,6 +1,6 @@
 /* The flow's pieces for callers who schedule downloads themselves:
- * gf_export_wait, gf_answer_link_at, gf_export_refresh ("ask again once
- * for fresh links of the same files"). */
+ * gf_export_wait, gf_answer_link_at and its inverse gf_answer_pos_of,
+ * gf_export_refresh ("ask again once for fresh links of the same files"). */
 #include <stdio.h>
 
 #include "check.h"
@@ -67,8 +67,8 @@ static void wait_polls_until_finished(void)
     CHECK_ST(gf_export_wait(NULL, &req, 0, &ans), GF_E_ARGUMENT);
 }
 
-/* Positions walk the types in their fixed order, not the JSON's; past the
- * end is count. A single-type answer is link order. */
+/* Positions walk the types in their fixed order, not the JSON's, both
+ * ways; past the end is count. A single-type answer is link order. */
 static void link_at_is_type_order(void)
 {
     setup(true);
@@ -82,6 +82,12 @@ static void link_at_is_type_order(void)
     }
     CHECK_INT(gf_answer_link_at(&ans, 4), ans.count);
     CHECK_INT(gf_answer_link_at(&ans, 1000), ans.count);
+    /* gf_answer_pos_of is its inverse: link 0 (act0, first in the JSON) is
+     * last in type order. */
+    for (size_t pos = 0; pos < 4; pos++)
+        CHECK_INT(gf_answer_pos_of(&ans, gf_answer_link_at(&ans, pos)), pos);
+    CHECK_INT(gf_answer_pos_of(&ans, 0), 3);
+    CHECK_INT(gf_answer_pos_of(&ans, 4), ans.count);
 
     setup(false);
     answer("FINISHED", "[" L("b", "1") "," L("a", "1") "]", false);
@@ -89,6 +95,9 @@ static void link_at_is_type_order(void)
     CHECK_INT(gf_answer_link_at(&ans, 0), 0);
     CHECK_INT(gf_answer_link_at(&ans, 1), 1);
     CHECK_INT(gf_answer_link_at(NULL, 0), 0);
+    CHECK_INT(gf_answer_pos_of(&ans, 1), 1);
+    CHECK_INT(gf_answer_pos_of(&ans, 2), ans.count);
+    CHECK_INT(gf_answer_pos_of(NULL, 0), 0);
 }
 
 /* A refresh is one more call, paced like any API call, and gives the same
