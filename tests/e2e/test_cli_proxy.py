@@ -9,6 +9,7 @@ goes direct; https:// (or any other scheme) proxy URLs are refused with exit 2.
 
 import base64
 import os
+import re
 import socket
 import urllib.parse
 
@@ -194,7 +195,7 @@ def test_proxy_credentials_go_to_the_proxy_only(ctx):
             expect_exit(r, 7)
             # 407 (tinyproxy: 401 for a wrong password): told apart from the proxy's access
             # rules (403) and from other refusals
-            assert "proxy credentials" in r.stderr and "403" not in r.stderr, \
+            assert "proxy credentials" in r.stderr and not re.search(r"\b403\b", r.stderr), \
                 "the message does not say the proxy wants credentials: %s" % r.stderr
             assert "nOtThePw7" not in r.stderr, "the proxy password was printed"
         assert s.api_requests() == [], "the API was reached past a refusing proxy"
@@ -306,7 +307,8 @@ def test_proxy_refusing_with_another_status_shows_it(ctx):
         r = run(ctx, "links", None, "--proxy", "http://127.0.0.1:%d" % h.port, "-v")
         expect_exit(r, 7)
         assert "proxy" in r.stderr.lower() and "< 502 proxy" in r.stderr, r.stderr
-        assert "403" not in r.stderr and "407" not in r.stderr, r.stderr
+        # As statuses, not as digits: the proxy's port number may hold "403" or "407".
+        assert "< 403" not in r.stderr and "< 407" not in r.stderr, r.stderr
         assert [q.method for q in h.requests] and \
             all(q.method == "CONNECT" for q in h.requests), [q.method for q in h.requests]
     assert s.api_requests() == []
