@@ -47,7 +47,13 @@
 extern "C" {
 #endif
 
+/* The version as a string, and as a number for #if: 0xMMNNPP (major,
+ * minor, patch; 0.1.0 is 0x000100), so a program can require a release
+ * with GF_VERSION_NUMBER >= 0x000100 the way it would with
+ * MBEDTLS_VERSION_NUMBER or ZLIB_VERNUM. tests/unit/test_request.c checks
+ * that the two agree. */
 #define GF_VERSION "0.1.0"
+#define GF_VERSION_NUMBER 0x000100
 
 /* ======================================================================= */
 /* Status                                                                  */

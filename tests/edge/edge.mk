@@ -20,7 +20,7 @@
 #   make size              code size, stack frames, struct sizes, no-malloc check
 #
 # Every target installs what it needs through tests/tools/deps.sh; the
-# mbedTLS images fetch Debian's mbedTLS source (tests/edge/mbedtls_source.sh).
+# mbedTLS images fetch Debian's mbedTLS source (port/build/mbedtls_source.sh).
 
 .PHONY: cross cross-test check-linkage check-lfs firmware firmware-test fw-deps fw-mbedtls-objs fw-mbedtls-loop-objs \
 	size size-objs size-musl fw-always
@@ -206,7 +206,7 @@ $(FW_O)/fw_tls_loop.elf: $(FW_TLS_LOOP_OBJS) $(FW_MBEDTLS_LOOP_LIB)
 # (The Makefile has the same rule when this build uses that tree too.)
 ifneq ($(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h,$(GF_TLS_HEADERS))
 $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h:
-	@tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
+	@port/build/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
 endif
 
 FW_MBEDTLS_CFLAGS := $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP
@@ -239,7 +239,7 @@ firmware: $(FW_IMAGES)
 
 fw-deps:
 	@tests/tools/deps.sh cortex-m
-	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
+	@$(if $(FW_TLS),port/build/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
 
 # Each image prints "N passed, N failed" and exits with its failures.
 firmware-test: fw-deps

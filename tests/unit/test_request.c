@@ -205,6 +205,16 @@ static void every_status_has_a_message(void)
     CHECK_STR(gf_strerror((gf_status)-1), "unknown status");
 }
 
+/* GF_VERSION_NUMBER is GF_VERSION as 0xMMNNPP: a release that changes
+ * one and forgets the other fails here. */
+static void version_number_matches_string(void)
+{
+    char want[16];
+    snprintf(want, sizeof(want), "%d.%d.%d", (GF_VERSION_NUMBER >> 16) & 0xff,
+             (GF_VERSION_NUMBER >> 8) & 0xff, GF_VERSION_NUMBER & 0xff);
+    CHECK_STR(GF_VERSION, want);
+}
+
 /* The small helpers the library's files share (internal.h). */
 static void shared_helpers(void)
 {
@@ -241,4 +251,5 @@ CHECK_SUITE(request, CASE(every_type_combination), CASE(literal_targets),
             CASE(type_names_round_trip), CASE(bad_enum_values_refused),
             CASE(dates_truncated_to_the_type), CASE(impossible_dates_refused),
             CASE(leap_days_accepted), CASE(project_id_rules), CASE(expire_range),
-            CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers));
+            CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers),
+            CASE(version_number_matches_string));
