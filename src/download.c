@@ -212,6 +212,7 @@ static void progress(attempt *a, bool last)
     h->on_event(h->event_user, &ev);
 }
 
+#if GF_FEATURE_S3_REASONS
 /* A 403's body, kept (bounded) to read S3's <Code>. */
 static void keep_error_body(gf_client *cl, const unsigned char *data, size_t len)
 {
@@ -222,14 +223,17 @@ static void keep_error_body(gf_client *cl, const unsigned char *data, size_t len
     cl->priv.error_len += len;
     cl->priv.error_body[cl->priv.error_len] = '\0';
 }
+#endif
 
 static gf_status on_body(void *user, const unsigned char *data, size_t len)
 {
     attempt *a = user;
     const gf_crypto *c = a->cl->crypto;
     gf_status st;
+#if GF_FEATURE_S3_REASONS
     if (a->status == 403)
         keep_error_body(a->cl, data, len);
+#endif
     if (a->status != 200 && !(a->status == 206 && a->range_ok))
         return GF_OK; /* an error page: not the file */
     if (a->probe && a->status == 206) {
@@ -319,6 +323,7 @@ static gf_status prepare(attempt *a)
     return GF_OK;
 }
 
+#if GF_FEATURE_S3_REASONS
 /* S3 names why it refused a pre-signed link in an XML body:
  * <Error><Code>AccessDenied</Code><Message>Request has expired</Message>.
  * A 403 without such a code is taken for an expired link, the common case. */
@@ -338,6 +343,15 @@ static gf_status why_forbidden(const gf_client *cl)
         return GF_E_LINK_SIGNATURE;
     return GF_E_LINK_DENIED;
 }
+#else
+/* Without S3's reasons every 403 of a file host is taken for an expired
+ * link, the common case: the caller asks for fresh links once either way. */
+static gf_status why_forbidden(const gf_client *cl)
+{
+    (void)cl;
+    return GF_E_LINK_EXPIRED;
+}
+#endif
 
 /* After a whole answer: is the file complete and verified? */
 static gf_status verify(attempt *a)
@@ -389,8 +403,10 @@ static gf_status one_attempt(attempt *a, const char *url)
     size_t nhdr = 0;
 
     cl->priv.resp_etag[0] = '\0';
+#if GF_FEATURE_S3_REASONS
     cl->priv.error_len = 0;
     cl->priv.error_body[0] = '\0';
+#endif
     gf_status st = prepare(a);
     if (st != GF_OK)
         return st;

@@ -1,6 +1,8 @@
-/* gf_strerror: one message per status, in the order of the enum. */
-#include "giofetch/giofetch.h"
+/* gf_strerror: one message per status, in the order of the enum; or, in a
+ * build without GF_FEATURE_MESSAGES, the status's number. */
+#include "internal.h"
 
+#if GF_FEATURE_MESSAGES
 static const char *const messages[GF_STATUS_COUNT] = {
     [GF_OK] = "ok",
     [GF_RUNNING] = "the export is still running",
@@ -82,6 +84,7 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_PROXY_CONNECT] = "cannot connect to the proxy",
     [GF_E_PROXY_DENIED] = "the proxy refused the tunnel: access denied by its rules (403)",
     [GF_E_PROXY_AUTH] = "the proxy refused the tunnel: proxy credentials missing or wrong",
+    [GF_E_FEATURE_OFF] = "this build of giofetch was made without the feature this needs",
 };
 
 const char *gf_strerror(gf_status st)
@@ -90,6 +93,26 @@ const char *gf_strerror(gf_status st)
         return "unknown status";
     return messages[st];
 }
+#else
+/* The status's number in two digits ("07", "42"), from one string of
+ * 3-byte entries: a board's log still names the status, in 3 bytes a
+ * status instead of a sentence (look it up in giofetch.h's enum). */
+#define GF_NUM_ENTRY 3 /* "NN" and its NUL */
+#define GF_NUM_(t, u) #t #u "\0"
+#define GF_NUM_ROW_(t)                                                            \
+    GF_NUM_(t, 0) GF_NUM_(t, 1) GF_NUM_(t, 2) GF_NUM_(t, 3) GF_NUM_(t, 4)       \
+    GF_NUM_(t, 5) GF_NUM_(t, 6) GF_NUM_(t, 7) GF_NUM_(t, 8) GF_NUM_(t, 9)
+static const char numbers[] = GF_NUM_ROW_(0) GF_NUM_ROW_(1) GF_NUM_ROW_(2) GF_NUM_ROW_(3)
+    GF_NUM_ROW_(4) GF_NUM_ROW_(5) GF_NUM_ROW_(6) GF_NUM_ROW_(7) GF_NUM_ROW_(8) GF_NUM_ROW_(9);
+GF_STATIC_ASSERT(every_status_numbered, GF_STATUS_COUNT <= 100);
+
+const char *gf_strerror(gf_status st)
+{
+    if ((unsigned)st >= (unsigned)GF_STATUS_COUNT)
+        return "unknown status";
+    return numbers + (size_t)st * GF_NUM_ENTRY;
+}
+#endif
 
 const char *gf_verified_name(gf_verified v)
 {

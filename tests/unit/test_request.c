@@ -205,6 +205,17 @@ static void every_status_has_a_message(void)
     CHECK_STR(gf_strerror((gf_status)-1), "unknown status");
 }
 
+/* Without GF_FEATURE_MESSAGES gf_strerror says the number, two digits. */
+static void status_numbers_without_messages(void)
+{
+    CHECK_STR(gf_strerror(GF_OK), "00");
+    CHECK_STR(gf_strerror(GF_E_JSON), "16");
+    for (int i = 0; i < GF_STATUS_COUNT; i++) {
+        char want[3] = {(char)('0' + i / 10), (char)('0' + i % 10), '\0'};
+        CHECK_STR(gf_strerror((gf_status)i), want);
+    }
+}
+
 /* GF_VERSION_NUMBER is GF_VERSION as 0xMMNNPP: a release that changes
  * one and forgets the other fails here. */
 static void version_number_matches_string(void)
@@ -252,4 +263,5 @@ CHECK_SUITE(request, CASE(every_type_combination), CASE(literal_targets),
             CASE(dates_truncated_to_the_type), CASE(impossible_dates_refused),
             CASE(leap_days_accepted), CASE(project_id_rules), CASE(expire_range),
             CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers),
-            CASE(version_number_matches_string));
+            CASE(version_number_matches_string),
+            CASE_IF(!GF_FEATURE_MESSAGES, status_numbers_without_messages));
