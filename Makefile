@@ -250,7 +250,8 @@ unit: $(UNIT)
 GF_FEATURE_SWITCHES := PROXY MINT REDIRECTS RESUME S3_REASONS MESSAGES ALL_TYPES
 feature-test:
 	@tests/tools/total.sh $(foreach f,$(GF_FEATURE_SWITCHES),\
-	    "$(MAKE) -s --no-print-directory unit O=build/feature-$(f)-off CPPFLAGS=-DGF_FEATURE_$(f)=0")
+	    "$(MAKE) -s --no-print-directory O=build/feature-$(f)-off CPPFLAGS=-DGF_FEATURE_$(f)=0 \
+	    build/feature-$(f)-off/gf_unit && build/feature-$(f)-off/gf_unit")
 
 # Cross-built programs run under qemu-user (binfmt is not assumed): with the
 # target's glibc from /usr/<triplet>, or on their own when static.

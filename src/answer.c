@@ -251,6 +251,7 @@ gf_status gf_answer_parse_for(char *body, size_t len, gf_json_token *tokens, siz
     return GF_OK;
 }
 
+#if GF_FEATURE_MINT /* the answer of /auth/token: only minting reads it */
 static gf_status token_answer(char *body, size_t len, gf_json_token *tokens, size_t ntokens,
                               gf_view *code)
 {
@@ -296,3 +297,4 @@ gf_status gf_token_answer_parse(char *body, size_t len, gf_json_token *tokens, s
     }
     return st;
 }
+#endif

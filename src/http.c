@@ -124,6 +124,7 @@ static void connect_event(gf_http *h, const char *host, uint16_t port)
     text_event(h, GF_EV_CONNECT, GF_OK, 0, &w);
 }
 
+#if GF_FEATURE_PROXY
 /* The proxy could not be reached: say which and why (st) in an event, and
  * call it what it is, unless the cause was ours (descriptors, memory). */
 static gf_status proxy_unreachable(gf_http *h, gf_status st)
@@ -175,6 +176,8 @@ static bool bypass_proxy(const char *list, const char *host)
     return false;
 }
 
+#endif /* GF_FEATURE_PROXY */
+
 /* Read one response on the open connection into the parser. *extra tells
  * whether bytes followed the response (then the connection is not reused). */
 static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_handler *hd,
@@ -208,6 +211,7 @@ static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
     return timed(h, gf_transport_send(h, data, len));
 }
 
+#if GF_FEATURE_PROXY
 /* CONNECT host:port through the proxy on the open connection. */
 static gf_status tunnel(gf_http *h, const gf_url *url)
 {
@@ -239,6 +243,25 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
     return st;
 }
 
+/* A TCP connection to the origin of an https URL through the proxy, unless
+ * no_proxy names the host: then straight to it (*proxied false). */
+static gf_status connect_via_proxy(gf_http *h, const gf_url *url, bool *proxied)
+{
+    gf_status st;
+    *proxied = !bypass_proxy(h->proxy->no_proxy, h->conn_host);
+    if (!*proxied)
+        return GF_OK;
+    h->at_proxy = true;
+    connect_event(h, h->proxy->host, h->proxy->port);
+    st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
+    if (st != GF_OK)
+        return proxy_unreachable(h, timed(h, st));
+    if ((st = tunnel(h, url)) == GF_OK)
+        h->at_proxy = false; /* from here on the origin speaks */
+    return st;
+}
+#endif /* GF_FEATURE_PROXY */
+
 static gf_status open_conn(gf_http *h, const gf_url *url)
 {
     gf_status st;
@@ -252,16 +275,18 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
     h->conn_host[url->host.len] = '\0';
     h->conn_port = url->port;
 
-    bool proxied = url->https && h->proxy != NULL && !bypass_proxy(h->proxy->no_proxy, h->conn_host);
-    h->at_proxy = proxied;
-    if (proxied) {
-        connect_event(h, h->proxy->host, h->proxy->port);
-        st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
-        if (st != GF_OK)
-            st = proxy_unreachable(h, timed(h, st));
-        else if ((st = tunnel(h, url)) == GF_OK)
-            h->at_proxy = false; /* from here on the origin speaks */
-    } else {
+    bool proxied = false;
+    h->at_proxy = false;
+    st = GF_OK;
+    /* A proxy carries https only: plain http goes straight to the origin. */
+    if (url->https && h->proxy != NULL) {
+#if GF_FEATURE_PROXY
+        st = connect_via_proxy(h, url, &proxied);
+#else
+        return GF_E_FEATURE_OFF;
+#endif
+    }
+    if (st == GF_OK && !proxied) {
         connect_event(h, h->conn_host, h->conn_port);
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
@@ -332,6 +357,7 @@ static gf_status roundtrip(gf_http *h, const gf_url *url, const char *method, bo
 }
 
 /* ---- Redirects --------------------------------------------------------- */
+#if GF_FEATURE_REDIRECTS
 
 typedef struct follow {
     const gf_http_handler *user;
@@ -491,30 +517,13 @@ static gf_status resolve_location(gf_http *h)
     return GF_OK;
 }
 
-gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http_handler *hd,
-                           int *status)
+/* The exchange, following redirects when the request asks: credentials
+ * stay with the first origin, https never drops to http. */
+static gf_status exchange_following(gf_http *h, const gf_url *url_in, const gf_http_request *req,
+                                    const gf_http_handler *hd, int *status)
 {
-    gf_url url;
+    gf_url url = *url_in;
     gf_status st;
-    size_t n;
-
-    if (h == NULL || req == NULL || req->url == NULL || req->method == NULL)
-        return GF_E_ARGUMENT;
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
-        strcmp(req->method, "HEAD") != 0)
-        return GF_E_ARGUMENT;
-    for (size_t i = 0; i < req->header_count; i++) {
-        if (!gf_http_header_ok(req->headers[i].name, req->headers[i].value))
-            return GF_E_HEADER_INJECTION;
-    }
-    n = strlen(req->url);
-    if (n >= sizeof(h->url))
-        return GF_E_URL;
-    memmove(h->url, req->url, n + 1);
-    if ((st = gf_url_parse(h->url, n, &url)) != GF_OK)
-        return st;
-
-    h->deadline_at = req->deadline_ms != 0 ? h->port->now_ms(h->port->ctx) + req->deadline_ms : 0;
     const char *method = req->method;
     const unsigned char *body = req->body;
     size_t body_len = req->body_len;
@@ -567,7 +576,45 @@ gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http
             body_len = 0;
         }
     }
+    return st;
+}
+#endif /* GF_FEATURE_REDIRECTS */
+
+gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http_handler *hd,
+                           int *status)
+{
+    gf_url url;
+    gf_status st;
+    size_t n;
+
+    if (h == NULL || req == NULL || req->url == NULL || req->method == NULL)
+        return GF_E_ARGUMENT;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
+        strcmp(req->method, "HEAD") != 0)
+        return GF_E_ARGUMENT;
+    for (size_t i = 0; i < req->header_count; i++) {
+        if (!gf_http_header_ok(req->headers[i].name, req->headers[i].value))
+            return GF_E_HEADER_INJECTION;
+    }
+    n = strlen(req->url);
+    if (n >= sizeof(h->url))
+        return GF_E_URL;
+    memmove(h->url, req->url, n + 1);
+    if ((st = gf_url_parse(h->url, n, &url)) != GF_OK)
+        return st;
+
+    h->deadline_at = req->deadline_ms != 0 ? h->port->now_ms(h->port->ctx) + req->deadline_ms : 0;
+#if GF_FEATURE_REDIRECTS
+    st = exchange_following(h, &url, req, hd, status);
+#else
+    st = roundtrip(h, &url, req->method, true, req, req->body, req->body_len, hd);
+    if (st == GF_OK && req->follow_redirects && is_redirect(h->parser.status))
+        st = GF_E_FEATURE_OFF; /* the build cannot follow it, and says so */
+    else if (st == GF_OK && status != NULL)
+        *status = h->parser.status;
+#endif
     if (st != GF_OK)
         gf_transport_close(h, false);
     return st;
 }
+

@@ -523,7 +523,9 @@ typedef struct gf_http {
     uint64_t deadline_at;    /* now_ms value, 0: none                       */
     gf_http_parser parser;
     char url[GF_URL_MAX];
+#if GF_FEATURE_REDIRECTS
     char location[GF_URL_MAX];
+#endif
     unsigned char buf[GF_IO_BUF_SIZE];
 } gf_http;
 
