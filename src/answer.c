@@ -193,8 +193,8 @@ static gf_status map_answer(const walk *w, gf_answer *out)
         /* A FINISHED answer must say which files it has; others need not. */
         return out->state == GF_STATE_FINISHED ? GF_E_LINKS_TYPE : GF_OK;
     }
-    if (w->tok[links].type == JSMN_OBJECT)
-        return typed_links(w, links, out);
+    if (w->tok[links].type == JSMN_OBJECT) /* all types; a build without them refuses it */
+        return GF_FEATURE_ALL_TYPES ? typed_links(w, links, out) : GF_E_LINKS_TYPE;
     return add_links(w, links, out);
 }
 
