@@ -39,6 +39,9 @@ set(GF_CORE_SRCS
 set(GF_CORE_INCLUDE_DIRS ${GF_DIR}/include)
 set(GF_CORE_CFLAGS)
 set(GF_CORE_LIBS)
+# The options header of the minimal profile (see sources.mk): compile with
+# -DGF_CONFIG_FILE="giofetch/config_minimal.h" (CMakeLists.txt: GF_CONFIG_FILE).
+set(GF_MINIMAL_CONFIG ${GF_DIR}/include/giofetch/config_minimal.h)
 
 
 # ---- tls: the mbedTLS glue ---------------------------------------------------------

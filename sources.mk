@@ -43,6 +43,11 @@ GF_CORE_SRCS := \
 GF_CORE_INCLUDE_DIRS := $(GF_DIR)/include
 GF_CORE_CFLAGS :=
 GF_CORE_LIBS :=
+# The options header of the minimal profile: the core's feature switches
+# for a single-purpose board (direct connection, a static token, one data
+# type per call, no redirects). Compile the core, and everything that
+# includes giofetch.h, with -DGF_CONFIG_FILE='"giofetch/config_minimal.h"'.
+GF_MINIMAL_CONFIG := $(GF_DIR)/include/giofetch/config_minimal.h
 
 
 # ---- tls: the mbedTLS glue --------------------------------------------------
