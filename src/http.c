@@ -519,10 +519,9 @@ static gf_status resolve_location(gf_http *h)
 
 /* The exchange, following redirects when the request asks: credentials
  * stay with the first origin, https never drops to http. */
-static gf_status exchange_following(gf_http *h, const gf_url *url_in, const gf_http_request *req,
+static gf_status exchange_following(gf_http *h, gf_url *url, const gf_http_request *req,
                                     const gf_http_handler *hd, int *status)
 {
-    gf_url url = *url_in;
     gf_status st;
     const char *method = req->method;
     const unsigned char *body = req->body;
@@ -537,7 +536,7 @@ static gf_status exchange_following(gf_http *h, const gf_url *url_in, const gf_h
 
     for (;;) {
         f.have_location = f.location_too_long = false;
-        st = roundtrip(h, &url, method, creds, req, body, body_len, &wrap);
+        st = roundtrip(h, url, method, creds, req, body, body_len, &wrap);
         if (st != GF_OK)
             break;
         int code = h->parser.status;
@@ -554,21 +553,21 @@ static gf_status exchange_following(gf_http *h, const gf_url *url_in, const gf_h
             st = GF_E_REDIRECT_LIMIT;
             break;
         }
-        bool was_https = url.https;
-        uint16_t old_port = url.port;
+        bool was_https = url->https;
+        uint16_t old_port = url->port;
         /* h->conn_host still names the origin just used */
         if ((st = resolve_location(h)) != GF_OK)
             break;
-        if (gf_url_parse(h->url, strlen(h->url), &url) != GF_OK) {
+        if (gf_url_parse(h->url, strlen(h->url), url) != GF_OK) {
             st = GF_E_REDIRECT_LOCATION;
             break;
         }
-        url_event(h, GF_EV_REDIRECT, code, NULL, &url);
-        if (was_https && !url.https) {
+        url_event(h, GF_EV_REDIRECT, code, NULL, url);
+        if (was_https && !url->https) {
             st = GF_E_REDIRECT_INSECURE;
             break;
         }
-        if (url.https != was_https || url.port != old_port || !gf_view_ieq(url.host, h->conn_host))
+        if (url->https != was_https || url->port != old_port || !gf_view_ieq(url->host, h->conn_host))
             creds = false; /* credentials never cross origins, not even back */
         if (code == 303 || ((code == 301 || code == 302) && strcmp(method, "POST") == 0)) {
             method = "GET";

@@ -163,21 +163,21 @@
 
 /* gf_mint_token: a 30-day token from POST /auth/token, signed with
  * HMAC-SHA256 (older deployments). Off: it returns GF_E_FEATURE_OFF; the
- * caller gives a static token. About 1.2 KB. */
+ * caller gives a static token. About 1.0 KB. */
 #ifndef GF_FEATURE_MINT
 #define GF_FEATURE_MINT 1
 #endif
 
 /* Following 301/302/303/307/308 (RFC 9110 section 15.4), up to
  * GF_REDIRECTS_MAX. Off: a redirect the caller asked to follow gives
- * GF_E_FEATURE_OFF; gf_http is GF_URL_MAX bytes smaller. About 1.3 KB. */
+ * GF_E_FEATURE_OFF; gf_http is GF_URL_MAX bytes smaller. About 1.4 KB. */
 #ifndef GF_FEATURE_REDIRECTS
 #define GF_FEATURE_REDIRECTS 1
 #endif
 
 /* Resuming a file from the bytes its sink holds (Range, If-Range, a 416
  * answered by checking the held file). Off: a download always starts from
- * zero. About 1.2 KB. */
+ * zero. About 1.3 KB. */
 #ifndef GF_FEATURE_RESUME
 #define GF_FEATURE_RESUME 1
 #endif
@@ -191,14 +191,14 @@
 #endif
 
 /* gf_strerror's English messages. Off: it says the status's number, two
- * digits ("07", "42": the enum in giofetch.h). About 2.6 KB. */
+ * digits ("07", "42": the enum in giofetch.h). About 2.3 KB. */
 #ifndef GF_FEATURE_MESSAGES
 #define GF_FEATURE_MESSAGES 1
 #endif
 
 /* The all-types call (GF_DATA_ALL: every data type's links in one answer,
  * kept in type order). Off: GF_DATA_ALL gives GF_E_FEATURE_OFF before a
- * byte is sent. About 0.8 KB. */
+ * byte is sent. About 0.2 KB. */
 #ifndef GF_FEATURE_ALL_TYPES
 #define GF_FEATURE_ALL_TYPES 1
 #endif

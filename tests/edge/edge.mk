@@ -17,7 +17,8 @@
 #                          (FW_TLS=: without the mbedTLS images; FW_MBEDTLS=3.6
 #                          FW_MBEDTLS_SRC=<3.6 source tree>: against mbedTLS 3.6,
 #                          in build/cortex-m4-mbedtls-3.6)
-#   make size              code size, stack frames, struct sizes, no-malloc check
+#   make size              code size (all switches on, the minimal profile, each
+#                          switch's cost), stack frames, struct sizes, no-malloc check
 #
 # Every target installs what it needs through tests/tools/deps.sh; the
 # mbedTLS images fetch Debian's mbedTLS source (port/build/mbedtls_source.sh).
@@ -309,8 +310,29 @@ $(SIZE_O)/sizes-cm4-small.o: tests/edge/sizes.c include/giofetch/*.h $(if $(FW_T
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CPU) -std=c99 -Iinclude $(FW_APP_FLAGS) $(if $(FW_TLS),-DGF_SIZES_TLS $(FW_MBEDTLS_FLAGS),) -c -o $@ $<
 
+# The feature switches' costs: the core once more per switch turned off on
+# its own (no-PROXY, ...), and with the minimal profile, for both targets,
+# in build/size/{cm4,mipsel}-<variant>. The "all on" figures are the trees
+# above.
+SIZE_VARIANTS := minimal $(addprefix no-,$(GF_FEATURE_SWITCHES))
+size_variant_flags = $(if $(filter minimal,$(1)),$(FW_MIN_FLAGS),-DGF_FEATURE_$(patsubst no-%,%,$(1))=0)
+size_variant_objs = $(patsubst %.c,$(SIZE_O)/$(2)-$(1)/%.o,$(patsubst ./%,%,$(GF_CORE_SRCS)))
+define size_variant_rule
+$(SIZE_O)/cm4-$(1)/%.o: %.c | $(FW_O)/jsmn/jsmn.h
+	@mkdir -p $$(@D)
+	@$(FW_CC) $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP -Iinclude \
+	    -I$(FW_O)/jsmn $(call size_variant_flags,$(1)) -c $$< -o $$@
+$(SIZE_O)/mipsel-$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	@$(SIZE_MIPS)gcc -std=c99 -Iinclude -Os -ffunction-sections -fdata-sections -MMD -MP \
+	    $(call size_variant_flags,$(1)) -c $$< -o $$@
+endef
+$(foreach v,$(SIZE_VARIANTS),$(eval $(call size_variant_rule,$(v))))
+SIZE_VARIANT_OBJS := $(foreach v,$(SIZE_VARIANTS),$(call size_variant_objs,$(v),cm4) \
+	$(call size_variant_objs,$(v),mipsel))
+
 size-objs: $(FW_CORE_OBJS) $(SIZE_MIPS_OBJS) $(SIZE_O)/sizes-host $(SIZE_O)/sizes-mipsel \
-	$(SIZE_O)/sizes-cm4.o $(SIZE_O)/sizes-cm4-small.o $(FW_IMAGES)
+	$(SIZE_O)/sizes-cm4.o $(SIZE_O)/sizes-cm4-small.o $(FW_IMAGES) $(SIZE_VARIANT_OBJS)
 
 # The static musl CLI as a router build makes it (-Os, section GC, the
 # client-only mbedTLS), for the host (x86-64) and mipsel, each with its link
@@ -332,6 +354,9 @@ size:
 	$(PYTHON) tests/edge/size_report.py \
 	    --core 'Cortex-M4=$(FW_CROSS):$(FW_O)/core' \
 	    --core 'mipsel=$(SIZE_MIPS):$(SIZE_O)/mipsel' \
+	    --switches '$(GF_FEATURE_SWITCHES)' \
+	    --variants 'Cortex-M4=$(FW_CROSS):$(FW_O)/core:$(SIZE_O)/cm4-' \
+	    --variants 'mipsel=$(SIZE_MIPS):$(SIZE_O)/mipsel:$(SIZE_O)/mipsel-' \
 	    --sizeof-run 'host $(shell uname -m)=$(SIZE_O)/sizes-host' \
 	    --sizeof-run 'mipsel=qemu-mipsel $(SIZE_O)/sizes-mipsel' \
 	    --sizeof-nm 'Cortex-M4=$(FW_CROSS)nm $(SIZE_O)/sizes-cm4.o' \
