@@ -8,8 +8,10 @@
 
 #include "json.h"
 
+/* Not JSMN_STRICT: gf_json_validate has proven the text is JSON before jsmn
+ * sees it, and on JSON both modes give the same tokens; strict mode would
+ * only check the grammar a second time (136 bytes on Cortex-M4). */
 #define JSMN_STATIC
-#define JSMN_STRICT
 #include <jsmn.h>
 
 GF_STATIC_ASSERT(token_size, sizeof(gf_json_token) == sizeof(jsmntok_t));
