@@ -2,8 +2,10 @@
 #
 #   make                 libgiofetch.a and the giofetch CLI (in $(O))
 #   make test            every test; the last line is "N passed, N failed"
+#   make feature-test    the unit tests with each feature switch off in turn
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local, DESTDIR= for staging
+#   make cmake-test      the CMake build (host, Cortex-M4 firmware example)
 #   make CROSS_COMPILE=mipsel-linux-gnu-   a cross build (in build/<triplet>)
 #
 # Build configurations (any combination; each has a folder of its own under
@@ -142,8 +144,8 @@ endif
 
 # 64-bit file offsets everywhere (32-bit glibc would otherwise use 32-bit
 # off_t: files past 2 GiB fail with EOVERFLOW).
-GF_BUILD_CFLAGS := -std=c99 -D_FILE_OFFSET_BITS=64 $(addprefix -I,$(GF_INCLUDE_DIRS)) \
-	$(if $(GF_SYSINC_DIR),-isystem $(GF_SYSINC_DIR),) $(GF_TLS_CFLAGS) $(GF_SECTION_FLAGS) \
+GF_BUILD_CFLAGS := -std=c99 -D_FILE_OFFSET_BITS=64 \
+	$(if $(GF_SYSINC_DIR),-isystem $(GF_SYSINC_DIR),) $(GF_SECTION_FLAGS) \
 	-MMD -MP $(GF_SAN_FLAGS)
 GF_LINK_STATIC := $(if $(STATIC),-static,) $(GF_SECTION_LINK) $(GF_SAN_FLAGS)
 
@@ -159,7 +161,20 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(patsubst ./%,%,$(1)))
 
-.PHONY: all lib cli test unit deps install uninstall clean demo
+# Each part compiles with its own folders and flags from sources.mk, so the
+# build itself proves them (the core sees include/ only, no port header).
+# Whatever includes tls.h needs mbedTLS's headers: the cli and tests too.
+# Everything else (tests, tools) gets every folder.
+GF_PART_CFLAGS = $(addprefix -I,$(GF_INCLUDE_DIRS)) $(GF_TLS_CFLAGS)
+$(call obj,$(GF_CORE_SRCS)): GF_PART_CFLAGS = $(addprefix -I,$(GF_CORE_INCLUDE_DIRS)) $(GF_CORE_CFLAGS)
+$(call obj,$(GF_TLS_SRCS)): GF_PART_CFLAGS = $(addprefix -I,$(GF_TLS_INCLUDE_DIRS)) $(GF_TLS_CFLAGS)
+$(call obj,$(GF_POSIX_SRCS)): GF_PART_CFLAGS = $(addprefix -I,$(GF_POSIX_INCLUDE_DIRS)) $(GF_POSIX_CFLAGS)
+$(call obj,$(GF_CLI_SRCS)): GF_PART_CFLAGS = $(addprefix -I,$(GF_CLI_INCLUDE_DIRS)) $(GF_CLI_CFLAGS) \
+	$(GF_TLS_CFLAGS)
+# What a program linking the library links after it.
+GF_LIB_LIBS = $(GF_TLS_LIBS) $(GF_POSIX_LIBS) $(GF_CORE_LIBS)
+
+.PHONY: all lib cli test unit feature-test deps install uninstall clean demo
 
 all: $(LIB) $(CLI)
 lib: $(LIB)
@@ -168,7 +183,8 @@ cli: $(CLI)
 # Every object depends on the flags it was built with: a build with other
 # flags in the same folder (O=, CFLAGS=) rebuilds rather than mixes.
 GF_FLAGS_FILE := $(O)/flags.txt
-GF_FLAGS_TEXT := $(CC) $(GF_BUILD_CFLAGS) $(CFLAGS) | $(LDFLAGS) $(GF_LINK_STATIC)
+GF_FLAGS_TEXT := $(CC) $(GF_BUILD_CFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(GF_LINK_STATIC) | \
+	$(foreach p,CORE TLS POSIX CLI,$(GF_$(p)_INCLUDE_DIRS) $(GF_$(p)_CFLAGS) $(GF_$(p)_LIBS) |)
 $(GF_FLAGS_FILE): gf-always
 	@mkdir -p $(@D)
 	@echo '$(subst ','\'',$(GF_FLAGS_TEXT))' > $@.new
@@ -178,7 +194,7 @@ gf-always:
 
 $(O)/obj/%.o: %.c $(GF_FLAGS_FILE) | $(GF_TLS_HEADERS) $(GF_SYSINC_DIR)
 	@mkdir -p $(@D)
-	$(CC) $(GF_BUILD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(GF_BUILD_CFLAGS) $(GF_PART_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # musl's include path is musl's only: a folder with a link to jsmn.h.
 JSMN_H ?= /usr/include/jsmn.h
@@ -189,7 +205,7 @@ $(O)/sysinc:
 
 ifneq ($(GF_MBEDTLS_VERSION),)
 $(GF_TLS_HEADERS):
-	@tests/edge/mbedtls_source.sh $(GF_MBEDTLS_VERSION) $(MBEDTLS_SRC)
+	@port/build/mbedtls_source.sh $(GF_MBEDTLS_VERSION) $(MBEDTLS_SRC)
 
 GF_MBEDTLS_FLAGS_TEXT := $(CC) $(MBEDTLS_CFLAGS) $(GF_MBEDTLS_CONF_FLAGS)
 $(MBEDTLS_OUT)/flags.txt: gf-always
@@ -198,9 +214,9 @@ $(MBEDTLS_OUT)/flags.txt: gf-always
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 # Its file list is known once the source is unpacked: a make of its own.
-$(MBEDTLS_OUT)/libmbedtls.a: $(GF_TLS_HEADERS) $(MBEDTLS_OUT)/flags.txt tests/edge/mbedtls.mk \
+$(MBEDTLS_OUT)/libmbedtls.a: $(GF_TLS_HEADERS) $(MBEDTLS_OUT)/flags.txt port/build/mbedtls.mk \
 		$(if $(GF_MBEDTLS_CONF_FLAGS),port/openwrt/gf_mbedtls_config.h port/openwrt/gf_mbedtls_client.h,)
-	@$(MAKE) --no-print-directory -f tests/edge/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(MBEDTLS_OUT) \
+	@$(MAKE) --no-print-directory -f port/build/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(MBEDTLS_OUT) \
 	    CC="$(CC)" AR="$(AR)" FLAGS="$(MBEDTLS_CFLAGS) $(subst ",\",$(GF_MBEDTLS_CONF_FLAGS))"
 endif
 
@@ -209,23 +225,33 @@ $(LIB): $(call obj,$(LIB_SRCS))
 	$(AR) rcs $@ $^
 
 $(CLI): $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(GF_CLI_SRCS)) $(LIB) $(GF_CLI_LIBS) $(GF_LIB_LIBS)
 
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,$(UNIT_SRCS)) $(LIB) $(GF_LIB_LIBS)
 
 $(GET): $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_get.c src/cli/store.c) $(LIB) $(GF_LIB_LIBS)
 
 # gf_part: downloads through the CLI's .part sink (large-file tests).
 $(PART): $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_part.c src/cli/store.c) $(LIB) $(GF_LIB_LIBS)
 
 $(EXAMPLE): $(call obj,tests/tools/gf_example.c) $(LIB) $(GF_TLS_DEPS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_example.c) $(LIB) $(GF_TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(call obj,tests/tools/gf_example.c) $(LIB) $(GF_LIB_LIBS)
 
 unit: $(UNIT)
 	$(UNIT)
+
+# Each feature switch of config.h turned off on its own: the library and
+# the unit tests build (warning-free with CI's flags), and the cases that
+# apply pass; the cases of the feature left out are skipped, the cases of
+# its switched-off behaviour run. One folder per switch.
+GF_FEATURE_SWITCHES := PROXY MINT REDIRECTS RESUME S3_REASONS MESSAGES ALL_TYPES
+feature-test:
+	@tests/tools/total.sh $(foreach f,$(GF_FEATURE_SWITCHES),\
+	    "$(MAKE) -s --no-print-directory O=build/feature-$(f)-off CPPFLAGS=-DGF_FEATURE_$(f)=0 \
+	    build/feature-$(f)-off/gf_unit && build/feature-$(f)-off/gf_unit")
 
 # Cross-built programs run under qemu-user (binfmt is not assumed): with the
 # target's glibc from /usr/<triplet>, or on their own when static.
@@ -270,7 +296,7 @@ install: $(LIB) $(CLI)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(GF_VERSION)|' \
 	    -e 's|@LIBS_PRIVATE@|$(GF_PC_LIBS)|' -e 's|@TLS_CFLAGS@|$(GF_PC_CFLAGS)|' \
-	    tests/tools/giofetch.pc.in \
+	    port/build/giofetch.pc.in \
 	    > $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/giofetch.pc
 
@@ -299,6 +325,27 @@ check-core: $(CORE_OBJS)
 check-functions:
 	@$(PYTHON) tests/tools/func_lengths.py --max 100 $(wildcard src/*.c src/cli/*.c port/*/*.c) && \
 	echo "check-functions: no function in src/, src/cli/ or port/ over 100 lines"
+
+# sources.mk and sources.cmake name the same files, folders, flags and
+# libraries per part (tests/tools/check_lists.sh reads each with its own tool).
+.PHONY: check-lists cmake-test
+check-lists:
+	@tests/tools/check_lists.sh
+
+# The CMake build (CMakeLists.txt) as an integrator runs it: the host's
+# library and CLI in build/cmake, and with port/build/cortex-m4.cmake the
+# firmware example in build/cmake-cortex-m4, run on qemu-system-arm by ctest.
+# CFLAGS and FW_CFLAGS reach them as CMAKE_C_FLAGS.
+GF_CMAKE_FW_CFLAGS = $(or $(FW_CFLAGS),-g -Wall -Wextra)
+cmake-test: check-lists
+	@tests/tools/deps.sh cmake cortex-m
+	cmake -S . -B build/cmake -DCMAKE_C_FLAGS="$(CFLAGS)"
+	cmake --build build/cmake -j2
+	build/cmake/giofetch --version
+	cmake -S . -B build/cmake-cortex-m4 -DCMAKE_TOOLCHAIN_FILE=port/build/cortex-m4.cmake \
+	    -DCMAKE_C_FLAGS="$(GF_CMAKE_FW_CFLAGS)"
+	cmake --build build/cmake-cortex-m4 -j2
+	cd build/cmake-cortex-m4 && ctest --output-on-failure
 
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
 # benchmarks.

@@ -9,6 +9,10 @@
  * the same ETag), or an MD5 of the whole file from the server. Otherwise
  * the download starts over: bytes of another file, or of an older version
  * of this one, are never spliced in.
+ *
+ * A build without GF_FEATURE_RESUME always starts from zero: every place
+ * that continues held bytes tests the switch first, so the compiler drops
+ * what follows (the Range request, the 206 and 416 answers, the read-back).
  */
 #include "http.h" /* gf_http_event: notices name the engine's peer */
 #include "retry.h"
@@ -106,7 +110,7 @@ static gf_status on_header(void *user, int status, gf_view name, gf_view value)
             a->total = n;
             a->total_known = true;
         }
-    } else if (status == 206 && gf_view_ieq(name, "content-range")) {
+    } else if (GF_FEATURE_RESUME && status == 206 && gf_view_ieq(name, "content-range")) {
         uint64_t first, last, total;
         uint64_t want = a->probe ? a->held - 1 : a->held;
         /* The rest of the same file: it starts where we stand, runs to the
@@ -118,7 +122,7 @@ static gf_status on_header(void *user, int status, gf_view name, gf_view value)
             a->total_known = true;
             a->range_ok = true;
         }
-    } else if (status == 416 && gf_view_ieq(name, "content-range")) {
+    } else if (GF_FEATURE_RESUME && status == 416 && gf_view_ieq(name, "content-range")) {
         a->unsatisfied_known = parse_unsatisfied_range(value, &a->unsatisfied);
     } else if (gf_view_ieq(name, "etag")) {
         keep_etag(a->cl->priv.resp_etag, value);
@@ -177,7 +181,7 @@ static gf_status on_head(void *user, int status)
     gf_client *cl = a->cl;
     gf_status st = GF_OK;
     a->status = status;
-    if (status == 206 && a->range_ok && !resume_vouched(a)) {
+    if (GF_FEATURE_RESUME && status == 206 && a->range_ok && !resume_vouched(a)) {
         /* Nothing would check the held bytes: drop them and ask for the
          * whole file; this answer's body is not needed. */
         a->from_zero_now = true;
@@ -185,7 +189,7 @@ static gf_status on_head(void *user, int status)
     }
     /* Content-MD5 is the MD5 of this answer's body: on a 200 that is the
      * whole file, already hashed; only a 206 needs a hash of its own. */
-    if (a->md5_b64_given && status == 206 && cl->crypto != NULL)
+    if (GF_FEATURE_RESUME && a->md5_b64_given && status == 206 && cl->crypto != NULL)
         st = cl->crypto->md5_start(&cl->priv.md5_body);
     if (st == GF_OK && status == 200) {
         /* The whole file: from zero, whatever was held (the object changed
@@ -212,6 +216,7 @@ static void progress(attempt *a, bool last)
     h->on_event(h->event_user, &ev);
 }
 
+#if GF_FEATURE_S3_REASONS
 /* A 403's body, kept (bounded) to read S3's <Code>. */
 static void keep_error_body(gf_client *cl, const unsigned char *data, size_t len)
 {
@@ -222,17 +227,20 @@ static void keep_error_body(gf_client *cl, const unsigned char *data, size_t len
     cl->priv.error_len += len;
     cl->priv.error_body[cl->priv.error_len] = '\0';
 }
+#endif
 
 static gf_status on_body(void *user, const unsigned char *data, size_t len)
 {
     attempt *a = user;
     const gf_crypto *c = a->cl->crypto;
     gf_status st;
+#if GF_FEATURE_S3_REASONS
     if (a->status == 403)
         keep_error_body(a->cl, data, len);
-    if (a->status != 200 && !(a->status == 206 && a->range_ok))
+#endif
+    if (a->status != 200 && !(GF_FEATURE_RESUME && a->status == 206 && a->range_ok))
         return GF_OK; /* an error page: not the file */
-    if (a->probe && a->status == 206) {
+    if (GF_FEATURE_RESUME && a->probe && a->status == 206) {
         /* The last held byte again: it must be the same. */
         if (a->received + len != 1 || data[0] != a->last_held)
             return GF_E_RANGE;
@@ -247,7 +255,7 @@ static gf_status on_body(void *user, const unsigned char *data, size_t len)
     if (c != NULL) {
         if ((st = c->md5_update(&a->cl->priv.md5, data, len)) != GF_OK)
             return st;
-        if (a->md5_b64_given && a->status == 206 &&
+        if (GF_FEATURE_RESUME && a->md5_b64_given && a->status == 206 &&
             (st = c->md5_update(&a->cl->priv.md5_body, data, len)) != GF_OK)
             return st;
     }
@@ -297,6 +305,8 @@ static gf_status prepare(attempt *a)
         return st;
     if (a->held == 0)
         return GF_OK;
+    if (!GF_FEATURE_RESUME)
+        return restart_from_zero(a, ""); /* this build never continues held bytes */
     if (cl->crypto == NULL) {
         /* No MD5 to check the end result: only If-Range can vouch. */
         if (etag[0] == '\0')
@@ -319,6 +329,7 @@ static gf_status prepare(attempt *a)
     return GF_OK;
 }
 
+#if GF_FEATURE_S3_REASONS
 /* S3 names why it refused a pre-signed link in an XML body:
  * <Error><Code>AccessDenied</Code><Message>Request has expired</Message>.
  * A 403 without such a code is taken for an expired link, the common case. */
@@ -338,6 +349,15 @@ static gf_status why_forbidden(const gf_client *cl)
         return GF_E_LINK_SIGNATURE;
     return GF_E_LINK_DENIED;
 }
+#else
+/* Without S3's reasons every 403 of a file host is taken for an expired
+ * link, the common case: the caller asks for fresh links once either way. */
+static gf_status why_forbidden(const gf_client *cl)
+{
+    (void)cl;
+    return GF_E_LINK_EXPIRED;
+}
+#endif
 
 /* After a whole answer: is the file complete and verified? */
 static gf_status verify(attempt *a)
@@ -359,9 +379,10 @@ static gf_status verify(attempt *a)
     r->md5_known = true;
     if (a->md5_b64_given) {
         unsigned char body[16];
-        if (a->status == 206 && (st = c->md5_finish(&a->cl->priv.md5_body, body)) != GF_OK)
+        bool partial = GF_FEATURE_RESUME && a->status == 206;
+        if (partial && (st = c->md5_finish(&a->cl->priv.md5_body, body)) != GF_OK)
             return st;
-        if (a->status != 206)
+        if (!partial)
             memcpy(body, r->md5, sizeof(body));
         if (memcmp(body, a->cmd5_want, 16) != 0)
             return GF_E_MD5_MISMATCH;
@@ -389,14 +410,16 @@ static gf_status one_attempt(attempt *a, const char *url)
     size_t nhdr = 0;
 
     cl->priv.resp_etag[0] = '\0';
+#if GF_FEATURE_S3_REASONS
     cl->priv.error_len = 0;
     cl->priv.error_body[0] = '\0';
+#endif
     gf_status st = prepare(a);
     if (st != GF_OK)
         return st;
     if (a->probe && a->held == 0)
         a->probe = false; /* restarted from zero: a plain GET */
-    if (a->held > 0) {
+    if (GF_FEATURE_RESUME && a->held > 0) {
         memcpy(range, "bytes=", 6);
         size_t n = gf_format_u64(range + 6, a->probe ? a->held - 1 : a->held);
         range[6 + n] = '-';
@@ -424,7 +447,7 @@ static gf_status one_attempt(attempt *a, const char *url)
     case 200:
         break;
     case 206:
-        if (!a->range_ok || (a->probe && a->received != 1))
+        if (!GF_FEATURE_RESUME || !a->range_ok || (a->probe && a->received != 1))
             return GF_E_RANGE;
         break;
     case 416:
@@ -476,7 +499,7 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink, gf_do
         }
 
         /* Asked again at once, not a retry: each can happen once. */
-        if (st == GF_E_RANGE && a.from_zero_now && !started_over) {
+        if (GF_FEATURE_RESUME && st == GF_E_RANGE && a.from_zero_now && !started_over) {
             started_over = true;
             gf_http_event(&cl->http, GF_EV_NOTICE, st, 206,
                           "nothing would check the bytes held: starting the file over");
@@ -484,8 +507,8 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink, gf_do
                 return st;
             continue;
         }
-        if (st == GF_E_RANGE && a.status == 416 && a.unsatisfied_known && !a.probe &&
-            !started_over) {
+        if (GF_FEATURE_RESUME && st == GF_E_RANGE && a.status == 416 && a.unsatisfied_known &&
+            !a.probe && !started_over) {
             if (a.unsatisfied == a.held) {
                 probe = true; /* the whole file is held: check it, keep it */
                 started_over = true;

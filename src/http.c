@@ -124,6 +124,7 @@ static void connect_event(gf_http *h, const char *host, uint16_t port)
     text_event(h, GF_EV_CONNECT, GF_OK, 0, &w);
 }
 
+#if GF_FEATURE_PROXY
 /* The proxy could not be reached: say which and why (st) in an event, and
  * call it what it is, unless the cause was ours (descriptors, memory). */
 static gf_status proxy_unreachable(gf_http *h, gf_status st)
@@ -175,6 +176,8 @@ static bool bypass_proxy(const char *list, const char *host)
     return false;
 }
 
+#endif /* GF_FEATURE_PROXY */
+
 /* Read one response on the open connection into the parser. *extra tells
  * whether bytes followed the response (then the connection is not reused). */
 static gf_status read_response(gf_http *h, gf_http_mode mode, const gf_http_handler *hd,
@@ -208,6 +211,7 @@ static gf_status send_bytes(gf_http *h, const unsigned char *data, size_t len)
     return timed(h, gf_transport_send(h, data, len));
 }
 
+#if GF_FEATURE_PROXY
 /* CONNECT host:port through the proxy on the open connection. */
 static gf_status tunnel(gf_http *h, const gf_url *url)
 {
@@ -239,6 +243,25 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
     return st;
 }
 
+/* A TCP connection to the origin of an https URL through the proxy, unless
+ * no_proxy names the host: then straight to it (*proxied false). */
+static gf_status connect_via_proxy(gf_http *h, const gf_url *url, bool *proxied)
+{
+    gf_status st;
+    *proxied = !bypass_proxy(h->proxy->no_proxy, h->conn_host);
+    if (!*proxied)
+        return GF_OK;
+    h->at_proxy = true;
+    connect_event(h, h->proxy->host, h->proxy->port);
+    st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
+    if (st != GF_OK)
+        return proxy_unreachable(h, timed(h, st));
+    if ((st = tunnel(h, url)) == GF_OK)
+        h->at_proxy = false; /* from here on the origin speaks */
+    return st;
+}
+#endif /* GF_FEATURE_PROXY */
+
 static gf_status open_conn(gf_http *h, const gf_url *url)
 {
     gf_status st;
@@ -252,16 +275,18 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
     h->conn_host[url->host.len] = '\0';
     h->conn_port = url->port;
 
-    bool proxied = url->https && h->proxy != NULL && !bypass_proxy(h->proxy->no_proxy, h->conn_host);
-    h->at_proxy = proxied;
-    if (proxied) {
-        connect_event(h, h->proxy->host, h->proxy->port);
-        st = gf_transport_connect(h, h->proxy->host, h->proxy->port);
-        if (st != GF_OK)
-            st = proxy_unreachable(h, timed(h, st));
-        else if ((st = tunnel(h, url)) == GF_OK)
-            h->at_proxy = false; /* from here on the origin speaks */
-    } else {
+    bool proxied = false;
+    h->at_proxy = false;
+    st = GF_OK;
+    /* A proxy carries https only: plain http goes straight to the origin. */
+    if (url->https && h->proxy != NULL) {
+#if GF_FEATURE_PROXY
+        st = connect_via_proxy(h, url, &proxied);
+#else
+        return GF_E_FEATURE_OFF;
+#endif
+    }
+    if (st == GF_OK && !proxied) {
         connect_event(h, h->conn_host, h->conn_port);
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
@@ -332,6 +357,7 @@ static gf_status roundtrip(gf_http *h, const gf_url *url, const char *method, bo
 }
 
 /* ---- Redirects --------------------------------------------------------- */
+#if GF_FEATURE_REDIRECTS
 
 typedef struct follow {
     const gf_http_handler *user;
@@ -491,6 +517,68 @@ static gf_status resolve_location(gf_http *h)
     return GF_OK;
 }
 
+/* The exchange, following redirects when the request asks: credentials
+ * stay with the first origin, https never drops to http. */
+static gf_status exchange_following(gf_http *h, gf_url *url, const gf_http_request *req,
+                                    const gf_http_handler *hd, int *status)
+{
+    gf_status st;
+    const char *method = req->method;
+    const unsigned char *body = req->body;
+    size_t body_len = req->body_len;
+    bool creds = true;
+    unsigned redirects = 0;
+    /* Every field named: GCC clears the whole struct first otherwise. */
+    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false,
+                .location_too_long = false};
+    const gf_http_handler wrap = {
+        .user = &f, .header = follow_header, .head = follow_head, .body = follow_body};
+
+    for (;;) {
+        f.have_location = f.location_too_long = false;
+        st = roundtrip(h, url, method, creds, req, body, body_len, &wrap);
+        if (st != GF_OK)
+            break;
+        int code = h->parser.status;
+        if (!req->follow_redirects || !is_redirect(code)) {
+            if (status != NULL)
+                *status = code;
+            break;
+        }
+        if (!f.have_location) {
+            st = GF_E_REDIRECT_LOCATION;
+            break;
+        }
+        if (++redirects > GF_REDIRECTS_MAX) {
+            st = GF_E_REDIRECT_LIMIT;
+            break;
+        }
+        bool was_https = url->https;
+        uint16_t old_port = url->port;
+        /* h->conn_host still names the origin just used */
+        if ((st = resolve_location(h)) != GF_OK)
+            break;
+        if (gf_url_parse(h->url, strlen(h->url), url) != GF_OK) {
+            st = GF_E_REDIRECT_LOCATION;
+            break;
+        }
+        url_event(h, GF_EV_REDIRECT, code, NULL, url);
+        if (was_https && !url->https) {
+            st = GF_E_REDIRECT_INSECURE;
+            break;
+        }
+        if (url->https != was_https || url->port != old_port || !gf_view_ieq(url->host, h->conn_host))
+            creds = false; /* credentials never cross origins, not even back */
+        if (code == 303 || ((code == 301 || code == 302) && strcmp(method, "POST") == 0)) {
+            method = "GET";
+            body = NULL;
+            body_len = 0;
+        }
+    }
+    return st;
+}
+#endif /* GF_FEATURE_REDIRECTS */
+
 gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http_handler *hd,
                            int *status)
 {
@@ -515,59 +603,17 @@ gf_status gf_http_exchange(gf_http *h, const gf_http_request *req, const gf_http
         return st;
 
     h->deadline_at = req->deadline_ms != 0 ? h->port->now_ms(h->port->ctx) + req->deadline_ms : 0;
-    const char *method = req->method;
-    const unsigned char *body = req->body;
-    size_t body_len = req->body_len;
-    bool creds = true;
-    unsigned redirects = 0;
-    /* Every field named: GCC clears the whole struct first otherwise. */
-    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false,
-                .location_too_long = false};
-    const gf_http_handler wrap = {
-        .user = &f, .header = follow_header, .head = follow_head, .body = follow_body};
-
-    for (;;) {
-        f.have_location = f.location_too_long = false;
-        st = roundtrip(h, &url, method, creds, req, body, body_len, &wrap);
-        if (st != GF_OK)
-            break;
-        int code = h->parser.status;
-        if (!req->follow_redirects || !is_redirect(code)) {
-            if (status != NULL)
-                *status = code;
-            break;
-        }
-        if (!f.have_location) {
-            st = GF_E_REDIRECT_LOCATION;
-            break;
-        }
-        if (++redirects > GF_REDIRECTS_MAX) {
-            st = GF_E_REDIRECT_LIMIT;
-            break;
-        }
-        bool was_https = url.https;
-        uint16_t old_port = url.port;
-        /* h->conn_host still names the origin just used */
-        if ((st = resolve_location(h)) != GF_OK)
-            break;
-        if (gf_url_parse(h->url, strlen(h->url), &url) != GF_OK) {
-            st = GF_E_REDIRECT_LOCATION;
-            break;
-        }
-        url_event(h, GF_EV_REDIRECT, code, NULL, &url);
-        if (was_https && !url.https) {
-            st = GF_E_REDIRECT_INSECURE;
-            break;
-        }
-        if (url.https != was_https || url.port != old_port || !gf_view_ieq(url.host, h->conn_host))
-            creds = false; /* credentials never cross origins, not even back */
-        if (code == 303 || ((code == 301 || code == 302) && strcmp(method, "POST") == 0)) {
-            method = "GET";
-            body = NULL;
-            body_len = 0;
-        }
-    }
+#if GF_FEATURE_REDIRECTS
+    st = exchange_following(h, &url, req, hd, status);
+#else
+    st = roundtrip(h, &url, req->method, true, req, req->body, req->body_len, hd);
+    if (st == GF_OK && req->follow_redirects && is_redirect(h->parser.status))
+        st = GF_E_FEATURE_OFF; /* the build cannot follow it, and says so */
+    else if (st == GF_OK && status != NULL)
+        *status = h->parser.status;
+#endif
     if (st != GF_OK)
         gf_transport_close(h, false);
     return st;
 }
+

@@ -90,6 +90,7 @@ gf_status gf_http_write_request(unsigned char *buf, size_t cap, size_t *len, con
     return GF_OK;
 }
 
+#if GF_FEATURE_PROXY
 gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, const gf_url *url,
                                 const char *proxy_authorization)
 {
@@ -113,3 +114,4 @@ gf_status gf_http_write_connect(unsigned char *buf, size_t cap, size_t *len, con
     *len = o.len;
     return GF_OK;
 }
+#endif

@@ -26,6 +26,10 @@ static size_t utf8_len(const unsigned char *s, size_t left)
     return n;
 }
 
+/* The one-letter escapes (section 7) and what each stands for. */
+#define ESCAPES "\"\\/bfnrt"
+#define ESCAPED "\"\\/\b\f\n\r\t"
+
 /* Scan a string starting at s[*i] == '"'; on success *i is past the quote.
  * A JSON text is UTF-8 (RFC 8259 section 8.1): other bytes are refused, so
  * nothing that is not text reaches a caller's output. */
@@ -61,8 +65,7 @@ static bool scan_string(const char *s, size_t len, size_t *i)
                 k += 6;
                 continue;
             }
-            if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
-                e != 'r' && e != 't')
+            if (e == '\0' || strchr(ESCAPES, e) == NULL)
                 return false;
             k += 2;
             continue;
@@ -219,28 +222,21 @@ static unsigned hex4(const char *s)
     return v;
 }
 
+/* cp as UTF-8: continuation bytes of 6 bits each from the end, then the
+ * lead byte, whose high bits say how many bytes follow (RFC 3629). */
 static size_t put_utf8(char *out, uint32_t cp)
 {
-    if (cp < 0x80) {
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (n == 1) {
         out[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
+    for (size_t k = n - 1; k > 0; k--) {
+        out[k] = (char)(0x80 | (cp & 0x3F));
+        cp >>= 6;
     }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    out[0] = (char)((0xF00u >> n) | cp); /* 0xC0, 0xE0 or 0xF0 in the low byte */
+    return n;
 }
 
 bool gf_json_unescape(char *s, size_t len, size_t *out_len)
@@ -253,9 +249,7 @@ bool gf_json_unescape(char *s, size_t len, size_t *out_len)
         }
         char e = s[r + 1];
         if (e != 'u') {
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            const char *p = strchr(from, e);
-            s[w++] = to[p - from];
+            s[w++] = ESCAPED[strchr(ESCAPES, e) - ESCAPES];
             r += 2;
             continue;
         }

@@ -27,29 +27,37 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. The 400-year cycle
- * (146097 days) starting on March 1 puts the leap day last in each year. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* The last day gf_period_parse takes, 9999-12-31, in days since 1970-01-01.
+ * Between 0 and this the calendar needs neither negative numbers nor more
+ * than 32 bits, which a 32-bit board computes in far fewer instructions
+ * than 64-bit division. */
+#define DAY_MAX 2932896
+
+/* Days since 1970-01-01 of a date of the years 1970..9999. The 400-year
+ * cycle (146097 days) starting on March 1 puts the leap day last in each
+ * year. */
+static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
 {
     y -= m <= 2;
-    int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t mp = (m + 9) % 12; /* March = 0 */
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int32_t era = y / 400;
+    int32_t yoe = y - era * 400;
+    int32_t mp = (m + 9) % 12; /* March = 0 */
+    int32_t doy = (153 * mp + 2) / 5 + d - 1;
+    int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+/* The date of day z, 0 <= z <= DAY_MAX. */
+static void civil_from_days(int32_t z, int32_t *y, int32_t *m, int32_t *d)
 {
     z += 719468;
-    int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int32_t era = z / 146097;
+    int32_t doe = z - era * 146097;
+    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int32_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
     *y = yoe + era * 400 + (*m <= 2);
 }
 
@@ -94,19 +102,18 @@ static void put2(char *p, int v)
 void gf_period_format(const gf_period *p, char out[GF_DATE_MAX + 1])
 {
     int64_t day = p->type == GF_EXPORT_DAY ? p->index : floor_div(p->index, 24);
-    int64_t y;
-    int m, d;
-    civil_from_days(day, &y, &m, &d);
-    if (y < YEAR_MIN || y > YEAR_MAX) {
+    int32_t y, m, d;
+    if (day < 0 || day > DAY_MAX) {
         /* Out of what gf_period_parse takes: only a clock near 1970 or
          * stepping far away gets here. */
         out[0] = '\0';
         return;
     }
+    civil_from_days((int32_t)day, &y, &m, &d);
     put2(out, (int)(y / 100));
     put2(out + 2, (int)(y % 100));
-    put2(out + 4, m);
-    put2(out + 6, d);
+    put2(out + 4, (int)m);
+    put2(out + 6, (int)d);
     if (p->type == GF_EXPORT_HOUR) {
         put2(out + 8, (int)(p->index - day * 24));
         out[10] = '\0';

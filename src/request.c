@@ -64,6 +64,8 @@ gf_status gf_request_target(const gf_request *req, char *buf, size_t cap, size_t
     const char *data = gf_data_type_name(req->data);
     if (data == NULL)
         return GF_E_DATA_TYPE;
+    if (req->data == GF_DATA_ALL && !GF_FEATURE_ALL_TYPES)
+        return GF_E_FEATURE_OFF; /* before a byte is sent */
     if ((ai_len = gf_id_len(req->ai)) == 0)
         return GF_E_AI;
     if (req->date == NULL)

@@ -57,15 +57,13 @@ gf_status gf_url_parse(const char *s, size_t len, gf_url *out)
     }
     out->port = out->https ? 443 : 80;
 
-    /* Authority: up to the first '/', '?' or '#'. */
+    /* Authority: up to the first '/', '?' or '#'; no user information. */
     start = i;
-    while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#')
-        i++;
-    size_t auth_end = i;
-    for (size_t k = start; k < auth_end; k++) {
-        if (s[k] == '@')
+    while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#') {
+        if (s[i++] == '@')
             return GF_E_URL_USERINFO;
     }
+    size_t auth_end = i;
     size_t host_end;
     if (start < auth_end && s[start] == '[') {
         size_t k = start + 1;

@@ -143,6 +143,73 @@
 #define GF_TLS_SESSIONS 2u
 #endif
 
+/* ---- Features ----------------------------------------------------------
+ * Each optional feature is a switch: 1 (the default: the CLI and gateways
+ * keep everything) or 0, which leaves its code out of the build, not just
+ * unused. A call that needs a feature this build left out returns
+ * GF_E_FEATURE_OFF, never a silent no-op. The switches shape the library as
+ * the limits do, so they are part of GF_CONFIG_ID: a program built with
+ * other switches than its library is refused with GF_E_CONFIG. Each line
+ * says what the feature costs in Cortex-M4 text (-Os, make size prints the
+ * figures of the current tree). include/giofetch/config_minimal.h turns
+ * off all that a single-purpose board can do without.
+ */
+
+/* CONNECT tunnels through an HTTP proxy (gf_http.proxy, no_proxy). Off: a
+ * set proxy gives GF_E_FEATURE_OFF. About 0.9 KB. */
+#ifndef GF_FEATURE_PROXY
+#define GF_FEATURE_PROXY 1
+#endif
+
+/* gf_mint_token: a 30-day token from POST /auth/token, signed with
+ * HMAC-SHA256 (older deployments). Off: it returns GF_E_FEATURE_OFF; the
+ * caller gives a static token. About 1.0 KB. */
+#ifndef GF_FEATURE_MINT
+#define GF_FEATURE_MINT 1
+#endif
+
+/* Following 301/302/303/307/308 (RFC 9110 section 15.4), up to
+ * GF_REDIRECTS_MAX. Off: a redirect the caller asked to follow gives
+ * GF_E_FEATURE_OFF; gf_http is GF_URL_MAX bytes smaller. About 1.4 KB. */
+#ifndef GF_FEATURE_REDIRECTS
+#define GF_FEATURE_REDIRECTS 1
+#endif
+
+/* Resuming a file from the bytes its sink holds (Range, If-Range, a 416
+ * answered by checking the held file). Off: a download always starts from
+ * zero. About 1.3 KB. */
+#ifndef GF_FEATURE_RESUME
+#define GF_FEATURE_RESUME 1
+#endif
+
+/* Reading S3's XML error body of a 403 to tell an expired link, a bad
+ * signature and another refusal apart. Off: every 403 from a file host is
+ * GF_E_LINK_EXPIRED (asked for again once, as the others are), and
+ * gf_client is GF_ERROR_BODY_MAX bytes smaller. About 0.3 KB. */
+#ifndef GF_FEATURE_S3_REASONS
+#define GF_FEATURE_S3_REASONS 1
+#endif
+
+/* gf_strerror's English messages. Off: it says the status's number, two
+ * digits ("07", "42": the enum in giofetch.h). About 2.3 KB. */
+#ifndef GF_FEATURE_MESSAGES
+#define GF_FEATURE_MESSAGES 1
+#endif
+
+/* The all-types call (GF_DATA_ALL: every data type's links in one answer,
+ * kept in type order). Off: GF_DATA_ALL gives GF_E_FEATURE_OFF before a
+ * byte is sent. About 0.2 KB. */
+#ifndef GF_FEATURE_ALL_TYPES
+#define GF_FEATURE_ALL_TYPES 1
+#endif
+
+/* The switches as one number, for GF_CONFIG_ID. */
+#define GF_FEATURES                                                              \
+    ((GF_FEATURE_PROXY ? 1u : 0u) | (GF_FEATURE_MINT ? 2u : 0u) |              \
+     (GF_FEATURE_REDIRECTS ? 4u : 0u) | (GF_FEATURE_RESUME ? 8u : 0u) |        \
+     (GF_FEATURE_S3_REASONS ? 16u : 0u) | (GF_FEATURE_MESSAGES ? 32u : 0u) |   \
+     (GF_FEATURE_ALL_TYPES ? 64u : 0u))
+
 /* ---- Checks ----------------------------------------------------------- */
 
 #if GF_ANSWER_MAX < GF_URL_MAX
@@ -171,6 +238,23 @@
 #endif
 #if GF_TLS_SESSIONS < 1u
 #error "GF_TLS_SESSIONS must be at least 1"
+#endif
+#if (GF_FEATURE_PROXY != 0 && GF_FEATURE_PROXY != 1) || (GF_FEATURE_MINT != 0 && GF_FEATURE_MINT != 1) || \
+    (GF_FEATURE_REDIRECTS != 0 && GF_FEATURE_REDIRECTS != 1) ||                                   \
+    (GF_FEATURE_RESUME != 0 && GF_FEATURE_RESUME != 1) ||                                         \
+    (GF_FEATURE_S3_REASONS != 0 && GF_FEATURE_S3_REASONS != 1) ||                                 \
+    (GF_FEATURE_MESSAGES != 0 && GF_FEATURE_MESSAGES != 1) ||                                     \
+    (GF_FEATURE_ALL_TYPES != 0 && GF_FEATURE_ALL_TYPES != 1)
+#error "each GF_FEATURE_ switch is 0 or 1"
+#endif
+#if GF_FEATURE_REDIRECTS && GF_REDIRECTS_MAX < 1u
+#error "GF_FEATURE_REDIRECTS follows at least one redirect: set GF_FEATURE_REDIRECTS 0 instead"
+#endif
+#if GF_FEATURE_ALL_TYPES && GF_LINKS_MAX < 10u
+#error "GF_FEATURE_ALL_TYPES needs GF_LINKS_MAX >= 10 (a link per data type)"
+#endif
+#if GF_FEATURE_ALL_TYPES && GF_JSON_TOKENS_MAX < GF_LINKS_MAX + 52u
+#error "GF_FEATURE_ALL_TYPES needs GF_JSON_TOKENS_MAX >= GF_LINKS_MAX + 52 (a key and an array per type)"
 #endif
 
 #endif /* GIOFETCH_CONFIG_H */

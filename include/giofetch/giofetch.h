@@ -47,7 +47,13 @@
 extern "C" {
 #endif
 
+/* The version as a string, and as a number for #if: 0xMMNNPP (major,
+ * minor, patch; 0.1.0 is 0x000100), so a program can require a release
+ * with GF_VERSION_NUMBER >= 0x000100 the way it would with
+ * MBEDTLS_VERSION_NUMBER or ZLIB_VERNUM. tests/unit/test_request.c checks
+ * that the two agree. */
 #define GF_VERSION "0.1.0"
+#define GF_VERSION_NUMBER 0x000100
 
 /* ======================================================================= */
 /* Status                                                                  */
@@ -146,6 +152,8 @@ typedef enum gf_status {
     GF_E_PROXY_DENIED,       /* the proxy refused the tunnel: 403 (its ACL) */
     GF_E_PROXY_AUTH,         /* the proxy wants other credentials: 407 (or
                               * 401, which some proxies send for wrong ones)*/
+    GF_E_FEATURE_OFF,        /* needs a feature this build left out
+                              * (a GF_FEATURE_ switch of config.h is 0)     */
 
     GF_STATUS_COUNT
 } gf_status;
@@ -515,7 +523,9 @@ typedef struct gf_http {
     uint64_t deadline_at;    /* now_ms value, 0: none                       */
     gf_http_parser parser;
     char url[GF_URL_MAX];
+#if GF_FEATURE_REDIRECTS
     char location[GF_URL_MAX];
+#endif
     unsigned char buf[GF_IO_BUF_SIZE];
 } gf_http;
 
@@ -638,8 +648,10 @@ typedef struct gf_client {
         gf_md5_ctx md5_body; /* one answer's body, for Content-MD5          */
         char etag[GF_ETAG_MAX + 1];      /* validator of the bytes held     */
         char resp_etag[GF_ETAG_MAX + 1]; /* the answer's ETag               */
+#if GF_FEATURE_S3_REASONS
         size_t error_len;
         char error_body[GF_ERROR_BODY_MAX + 1];
+#endif
         gf_json_token tokens[GF_JSON_TOKENS_MAX];
         char answer[GF_ANSWER_MAX + 1];
     } priv;
@@ -648,7 +660,8 @@ typedef struct gf_client {
 #define GF_BASE_URL_DEFAULT "https://www.growingio.com"
 
 /*
- * The limits that shape the public structs (config.h), as one number. A
+ * The limits and feature switches that shape the public structs and the
+ * library (config.h), as one number. A
  * program and the library it links must agree on it: gf_client_init and
  * gf_answer_parse are macros that hand the library the caller's number and
  * struct size, and the library refuses a mismatch with GF_E_CONFIG instead
@@ -659,9 +672,10 @@ typedef struct gf_client {
 #define GF_CONFIG_MIX_(h, v) ((((uint32_t)(h)) ^ (uint32_t)(v)) * 16777619u)
 #define GF_CONFIG_ID                                                                    \
     GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(          \
-    GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(2166136261u,            \
-    GF_ANSWER_MAX), GF_LINKS_MAX), GF_JSON_TOKENS_MAX), GF_URL_MAX), GF_HTTP_LINE_MAX), \
-    GF_IO_BUF_SIZE), GF_HOST_MAX), GF_MD5_CTX_SIZE), GF_TLS_SESSIONS)
+    GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(GF_CONFIG_MIX_(          \
+    2166136261u, GF_ANSWER_MAX), GF_LINKS_MAX), GF_JSON_TOKENS_MAX), GF_URL_MAX),       \
+    GF_HTTP_LINE_MAX), GF_IO_BUF_SIZE), GF_HOST_MAX), GF_MD5_CTX_SIZE),                 \
+    GF_TLS_SESSIONS), GF_FEATURES)
 
 /*
  * Set up a client on a port; tls may be NULL (http only). Clears the whole

@@ -22,7 +22,7 @@ BENCH_DEPS := curl wget time valgrind strace ca-certificates
 # The include and define flags of the build (an mbedTLS of its own) too.
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(@D)
-	$(CC) -std=c99 $(filter -I% -D%,$(GF_BUILD_CFLAGS)) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GF_TLS_LIBS)
+	$(CC) -std=c99 $(filter -D%,$(GF_BUILD_CFLAGS)) $(addprefix -I,$(GF_INCLUDE_DIRS)) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GF_TLS_LIBS)
 
 bench-build: $(CLI) $(GET) $(BENCH_FLOOR)
 

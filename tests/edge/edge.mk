@@ -17,10 +17,11 @@
 #                          (FW_TLS=: without the mbedTLS images; FW_MBEDTLS=3.6
 #                          FW_MBEDTLS_SRC=<3.6 source tree>: against mbedTLS 3.6,
 #                          in build/cortex-m4-mbedtls-3.6)
-#   make size              code size, stack frames, struct sizes, no-malloc check
+#   make size              code size (all switches on, the minimal profile, each
+#                          switch's cost), stack frames, struct sizes, no-malloc check
 #
 # Every target installs what it needs through tests/tools/deps.sh; the
-# mbedTLS images fetch Debian's mbedTLS source (tests/edge/mbedtls_source.sh).
+# mbedTLS images fetch Debian's mbedTLS source (port/build/mbedtls_source.sh).
 
 .PHONY: cross cross-test check-linkage check-lfs firmware firmware-test fw-deps fw-mbedtls-objs fw-mbedtls-loop-objs \
 	size size-objs size-musl fw-always
@@ -120,12 +121,21 @@ fw_unit_srcs = $(patsubst %,tests/unit/test_%.c,$(1)) $(patsubst %,tests/unit/%.
 #   app-tls   the same with FW_TLS and the mbedTLS glue
 #   glue      the mbedTLS glue with the default config.h (crypto unit image)
 #   app-loop  the mbedTLS glue and the TLS loop, fw_config.h, mbedTLS with a server
+#   core-min, unit-min, glue-min   the same with the minimal profile
+#             (GF_MINIMAL_CONFIG of sources.mk: feature switches only)
+#   app-min   the example and the core with fw_config.h's limits and the
+#             minimal profile's switches (tests/firmware/fw_config_minimal.h)
 FW_APP_FLAGS := -Itests/firmware -DGF_CONFIG_FILE='"fw_config.h"'
+FW_MIN_FLAGS := -I$(dir $(GF_MINIMAL_CONFIG)) -DGF_CONFIG_FILE='"$(notdir $(GF_MINIMAL_CONFIG))"'
 FW_TREE_core :=
 FW_TREE_unit := -Itests/unit
 FW_TREE_app := $(FW_APP_FLAGS)
 FW_TREE_app-tls := $(FW_APP_FLAGS) -DFW_TLS $(FW_MBEDTLS_FLAGS)
 FW_TREE_glue := $(FW_MBEDTLS_FLAGS)
+FW_TREE_core-min := $(FW_MIN_FLAGS)
+FW_TREE_unit-min := -Itests/unit $(FW_MIN_FLAGS)
+FW_TREE_glue-min := $(FW_MBEDTLS_FLAGS) $(FW_MIN_FLAGS)
+FW_TREE_app-min := -Itests/firmware -DGF_CONFIG_FILE='"fw_config_minimal.h"'
 FW_LOOP_SRCS := $(GF_TLS_SRCS) tests/firmware/tls_loop.c tests/firmware/tls_loop_main.c \
 	tests/firmware/psa_rng.c
 FW_TREE_app-loop := $(FW_APP_FLAGS) -I$(FW_O)/loop $(call fw_mbedtls_flags,$(FW_MBEDTLS_LOOP_CONFIG))
@@ -135,11 +145,13 @@ $(FW_O)/$(1)/%.o: %.c | $(FW_O)/jsmn/jsmn.h
 	@mkdir -p $$(@D)
 	$$(FW_CC) $$(FW_BUILD) $$(FW_TREE_$(1)) $$(FW_CFLAGS) -c $$< -o $$@
 endef
-$(foreach t,core unit app app-tls glue app-loop,$(eval $(call fw_tree_rule,$(t))))
+$(foreach t,core unit app app-tls glue app-loop core-min unit-min glue-min app-min,\
+	$(eval $(call fw_tree_rule,$(t))))
 
 # The TLS trees need the mbedTLS headers first, the loop its certificates.
 $(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/example.c tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
 $(call fw_obj,glue,$(GF_TLS_SRCS) tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+$(call fw_obj,glue-min,$(GF_TLS_SRCS) tests/firmware/psa_rng.c): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
 $(call fw_obj,app-loop,$(FW_LOOP_SRCS)): $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h $(FW_O)/loop/loop_certs.h
 
 $(FW_O)/loop/loop_certs.h: tests/edge/loop_certs.sh
@@ -157,12 +169,18 @@ $(FW_O)/unit/suites-$(1).txt: fw-always
 	@mkdir -p $$(@D)
 	@echo '$$(foreach s,$(2),X($$(s)))' > $$@.new
 	@cmp -s $$@.new $$@ && rm -f $$@.new || mv $$@.new $$@
-$(FW_O)/unit/main-$(1).o: tests/unit/main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
-	$$(FW_CC) $$(FW_BUILD) $$(FW_TREE_unit) $$(FW_CFLAGS) \
+endef
+# The runner of suite list $(1), in tree $(2) (unit, or unit-min for the
+# minimal profile: its cases skip what a switch left out).
+define fw_runner_rule
+$(FW_O)/$(2)/main-$(1).o: tests/unit/main.c $(FW_O)/unit/suites-$(1).txt | $(FW_O)/jsmn/jsmn.h
+	@mkdir -p $$(@D)
+	$$(FW_CC) $$(FW_BUILD) $$(FW_TREE_$(2)) $$(FW_CFLAGS) \
 	    "-DFW_SUITES(X)=$$$$(cat $(FW_O)/unit/suites-$(1).txt)" -c $$< -o $$@
 endef
 $(eval $(call fw_suites_rule,core,$$(FW_UNIT_SUITES)))
 $(eval $(call fw_suites_rule,crypto,$$(FW_UNIT_CRYPTO_SUITES)))
+$(foreach l,core crypto,$(foreach t,unit unit-min,$(eval $(call fw_runner_rule,$(l),$(t)))))
 fw-always:
 
 FW_CORE_OBJS := $(call fw_obj,core,$(GF_CORE_SRCS))
@@ -185,8 +203,20 @@ FW_UNIT_TLS_OBJS := $(FW_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit/main-c
 	$(call fw_obj,unit,$(call fw_unit_srcs,$(FW_UNIT_CRYPTO_SUITES),$(FW_UNIT_CRYPTO_HELPERS))) \
 	$(call fw_obj,glue,src/crypto_mbedtls.c tests/firmware/psa_rng.c)
 
+# The minimal profile: the example (no crypto: sizes checked), the core
+# suites, and with mbedTLS the suites that check MD5s.
+FW_MIN_CORE_OBJS := $(call fw_obj,core-min,$(GF_CORE_SRCS))
+FW_EXAMPLE_MIN_OBJS := $(call fw_obj,app-min,$(GF_CORE_SRCS) tests/firmware/steps.c \
+	tests/firmware/example.c tests/firmware/memport.c) $(FW_START)
+FW_UNIT_MIN_OBJS := $(FW_MIN_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit-min/main-core.o \
+	$(call fw_obj,unit-min,$(call fw_unit_srcs,$(FW_UNIT_SUITES),$(FW_UNIT_HELPERS)))
+FW_UNIT_TLS_MIN_OBJS := $(FW_MIN_CORE_OBJS) $(FW_START) $(FW_PRINTF) $(FW_O)/unit-min/main-crypto.o \
+	$(call fw_obj,unit-min,$(call fw_unit_srcs,$(FW_UNIT_CRYPTO_SUITES),$(FW_UNIT_CRYPTO_HELPERS))) \
+	$(call fw_obj,glue-min,src/crypto_mbedtls.c tests/firmware/psa_rng.c)
+
 FW_IMAGES := $(FW_O)/fw_example.elf $(FW_O)/fw_unit.elf \
-	$(if $(FW_TLS),$(FW_O)/fw_example_tls.elf $(FW_O)/fw_unit_tls.elf $(FW_O)/fw_tls_loop.elf,)
+	$(if $(FW_TLS),$(FW_O)/fw_example_tls.elf $(FW_O)/fw_unit_tls.elf $(FW_O)/fw_tls_loop.elf,) \
+	$(FW_O)/fw_example_min.elf $(FW_O)/fw_unit_min.elf $(if $(FW_TLS),$(FW_O)/fw_unit_tls_min.elf,)
 
 # The example links newlib-nano (what a board would ship); the unit images
 # link the full newlib, whose printf knows %llu (and %zu through printf_c99.c).
@@ -200,13 +230,19 @@ $(FW_O)/fw_unit_tls.elf: $(FW_UNIT_TLS_OBJS) $(FW_MBEDTLS_LIB)
 	$(FW_CC) $(FW_LINK) $(FW_PRINTF_WRAP) -Wl,-Map,$(@:.elf=.map) -o $@ $^
 $(FW_O)/fw_tls_loop.elf: $(FW_TLS_LOOP_OBJS) $(FW_MBEDTLS_LOOP_LIB)
 	$(FW_CC) $(FW_LINK) --specs=nano.specs -Wl,-Map,$(@:.elf=.map) -o $@ $^
+$(FW_O)/fw_example_min.elf: $(FW_EXAMPLE_MIN_OBJS)
+	$(FW_CC) $(FW_LINK) --specs=nano.specs -Wl,-Map,$(@:.elf=.map) -o $@ $^
+$(FW_O)/fw_unit_min.elf: $(FW_UNIT_MIN_OBJS)
+	$(FW_CC) $(FW_LINK) $(FW_PRINTF_WRAP) -Wl,-Map,$(@:.elf=.map) -o $@ $^
+$(FW_O)/fw_unit_tls_min.elf: $(FW_UNIT_TLS_MIN_OBJS) $(FW_MBEDTLS_LIB)
+	$(FW_CC) $(FW_LINK) $(FW_PRINTF_WRAP) -Wl,-Map,$(@:.elf=.map) -o $@ $^
 
 # ---- mbedTLS for Cortex-M4, from Debian's source package -------------------
 
 # (The Makefile has the same rule when this build uses that tree too.)
 ifneq ($(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h,$(GF_TLS_HEADERS))
 $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h:
-	@tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
+	@port/build/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC)
 endif
 
 FW_MBEDTLS_CFLAGS := $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP
@@ -239,7 +275,7 @@ firmware: $(FW_IMAGES)
 
 fw-deps:
 	@tests/tools/deps.sh cortex-m
-	@$(if $(FW_TLS),tests/edge/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
+	@$(if $(FW_TLS),port/build/mbedtls_source.sh $(FW_MBEDTLS_LINE) $(FW_MBEDTLS_SRC),true)
 
 # Each image prints "N passed, N failed" and exits with its failures.
 firmware-test: fw-deps
@@ -274,8 +310,29 @@ $(SIZE_O)/sizes-cm4-small.o: tests/edge/sizes.c include/giofetch/*.h $(if $(FW_T
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CPU) -std=c99 -Iinclude $(FW_APP_FLAGS) $(if $(FW_TLS),-DGF_SIZES_TLS $(FW_MBEDTLS_FLAGS),) -c -o $@ $<
 
+# The feature switches' costs: the core once more per switch turned off on
+# its own (no-PROXY, ...), and with the minimal profile, for both targets,
+# in build/size/{cm4,mipsel}-<variant>. The "all on" figures are the trees
+# above.
+SIZE_VARIANTS := minimal $(addprefix no-,$(GF_FEATURE_SWITCHES))
+size_variant_flags = $(if $(filter minimal,$(1)),$(FW_MIN_FLAGS),-DGF_FEATURE_$(patsubst no-%,%,$(1))=0)
+size_variant_objs = $(patsubst %.c,$(SIZE_O)/$(2)-$(1)/%.o,$(patsubst ./%,%,$(GF_CORE_SRCS)))
+define size_variant_rule
+$(SIZE_O)/cm4-$(1)/%.o: %.c | $(FW_O)/jsmn/jsmn.h
+	@mkdir -p $$(@D)
+	@$(FW_CC) $(FW_CPU) -std=c99 -Os -ffunction-sections -fdata-sections -MMD -MP -Iinclude \
+	    -I$(FW_O)/jsmn $(call size_variant_flags,$(1)) -c $$< -o $$@
+$(SIZE_O)/mipsel-$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	@$(SIZE_MIPS)gcc -std=c99 -Iinclude -Os -ffunction-sections -fdata-sections -MMD -MP \
+	    $(call size_variant_flags,$(1)) -c $$< -o $$@
+endef
+$(foreach v,$(SIZE_VARIANTS),$(eval $(call size_variant_rule,$(v))))
+SIZE_VARIANT_OBJS := $(foreach v,$(SIZE_VARIANTS),$(call size_variant_objs,$(v),cm4) \
+	$(call size_variant_objs,$(v),mipsel))
+
 size-objs: $(FW_CORE_OBJS) $(SIZE_MIPS_OBJS) $(SIZE_O)/sizes-host $(SIZE_O)/sizes-mipsel \
-	$(SIZE_O)/sizes-cm4.o $(SIZE_O)/sizes-cm4-small.o $(FW_IMAGES)
+	$(SIZE_O)/sizes-cm4.o $(SIZE_O)/sizes-cm4-small.o $(FW_IMAGES) $(SIZE_VARIANT_OBJS)
 
 # The static musl CLI as a router build makes it (-Os, section GC, the
 # client-only mbedTLS), for the host (x86-64) and mipsel, each with its link
@@ -297,6 +354,9 @@ size:
 	$(PYTHON) tests/edge/size_report.py \
 	    --core 'Cortex-M4=$(FW_CROSS):$(FW_O)/core' \
 	    --core 'mipsel=$(SIZE_MIPS):$(SIZE_O)/mipsel' \
+	    --switches '$(GF_FEATURE_SWITCHES)' \
+	    --variants 'Cortex-M4=$(FW_CROSS):$(FW_O)/core:$(SIZE_O)/cm4-' \
+	    --variants 'mipsel=$(SIZE_MIPS):$(SIZE_O)/mipsel:$(SIZE_O)/mipsel-' \
 	    --sizeof-run 'host $(shell uname -m)=$(SIZE_O)/sizes-host' \
 	    --sizeof-run 'mipsel=qemu-mipsel $(SIZE_O)/sizes-mipsel' \
 	    --sizeof-nm 'Cortex-M4=$(FW_CROSS)nm $(SIZE_O)/sizes-cm4.o' \

@@ -3,6 +3,10 @@
 
     size_report.py --sources 'src/a.c src/b.c ...'
                    --core 'LABEL=TOOLPREFIX:OBJDIR' ...      (objects built -Os -fstack-usage)
+                   --switches 'PROXY MINT ...'               (config.h's GF_FEATURE_ switches)
+                   --variants 'LABEL=TOOLPREFIX:ONDIR:BASE' ...  (the core with every switch
+                       on in ONDIR, with the minimal profile in BASEminimal, with one
+                       switch off in BASEno-<SWITCH>)
                    --sizeof-run 'LABEL=COMMAND' ...          (prints "name bytes" lines)
                    --sizeof-nm 'LABEL=NM OBJECT' ...         (gf_sizeof_<name> objects)
                    --images 'SIZE IMAGE...'                  (firmware images, optional)
@@ -16,7 +20,7 @@ target, the allocator check (nm -u), the largest stack frames, the largest
 functions on the first target, sizeof of the public structs, the firmware
 images (and, from their link maps, what each is made of), the static
 router CLIs (stripped size, split into giofetch, mbedTLS and libc from
-their link maps, bss, RSS), and the goals
+their link maps, bss, RSS), what each feature switch costs, and the goals
 (core text <= 6 KB on the first target, no .data or .bss, no frame over 512
 bytes) as met or not: reported, not asserted. Exit status 1 only when a core
 object references malloc, calloc, realloc or free.
@@ -30,6 +34,11 @@ import subprocess
 import sys
 
 TEXT_GOAL = 6 * 1024
+# The core before the feature switches came (every feature compiled in):
+# with every switch on it must not grow past it.
+DEFAULT_LIMIT = 23756
+# The minimal profile: 0.8 x coreHTTP with llhttp (22,299 bytes, same flags).
+MINIMAL_GOAL = 17839
 FRAME_GOAL = 512
 ALLOCATOR = {"malloc", "calloc", "realloc", "free"}
 
@@ -196,6 +205,56 @@ def table(head, rows, align=None):
     return "\n".join(lines)
 
 
+def core_text(prefix, objdir, sources):
+    """The core's text (code and read-only data) in objdir, and whether it
+    has .data or .bss."""
+    text = mutable = 0
+    for src in sources:
+        t, d, b, _, _ = section_sizes(prefix, obj_of(objdir, src))
+        text += t
+        mutable += d + b
+    return text, mutable
+
+
+def switch_costs(args, sources, goals):
+    """The table of what each GF_FEATURE_ switch costs, on each target: the
+    core with every switch on, with the minimal profile, and with one switch
+    off (its cost is the difference). A switch that costs nothing is a
+    defect: it is named in the goals."""
+    switches = args.switches.split()
+    cols = []
+    for spec in args.variants:
+        label, rest = split_label(spec)
+        prefix, ondir, base = rest.split(":", 2)
+        on, _ = core_text(prefix, ondir, sources)
+        mini, mini_mutable = core_text(prefix, base + "minimal", sources)
+        off = {sw: core_text(prefix, base + "no-" + sw, sources)[0] for sw in switches}
+        cols.append((label, on, mini, mini_mutable, off))
+    head = ["core built with (config.h)"]
+    for label, _, _, _, _ in cols:
+        head += ["%s text" % label, "the switch costs"]
+    rows = [["every switch on (the default)"] + [c for col in cols for c in ("%d" % col[1], "")]]
+    rows.append(["the minimal profile (`config_minimal.h`)"] +
+                [c for col in cols for c in ("%d" % col[2], "-%d" % (col[1] - col[2]))])
+    for sw in switches:
+        rows.append(["`GF_FEATURE_%s 0`, the rest on" % sw] +
+                    [c for col in cols for c in ("%d" % col[4][sw], "%d" % (col[1] - col[4][sw]))])
+    print("## Feature switches: the core's text with each one off (-Os, bytes)\n")
+    print(table(head, rows))
+    print()
+    label, on, mini, mini_mutable, off = cols[0]
+    goals.append("core text with every switch on, %s: %d bytes against %d before the switches (%s)"
+                 % (label, on, DEFAULT_LIMIT, "met" if on <= DEFAULT_LIMIT else
+                    "over by %d bytes" % (on - DEFAULT_LIMIT)))
+    goals.append("minimal profile on %s: %d bytes of text against %d, %s .data or .bss (%s)"
+                 % (label, mini, MINIMAL_GOAL, "no" if mini_mutable == 0 else "with",
+                    "met" if mini <= MINIMAL_GOAL and mini_mutable == 0 else "not met"))
+    free = ["%s on %s" % (sw, col[0]) for col in cols for sw in switches if col[4][sw] >= col[1]]
+    goals.append("every switch removes code: %s" % (
+        "yes, on every target" if not free else "**no**: " + ", ".join(free)))
+    return 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("--sources", required=True)
@@ -207,6 +266,8 @@ def main(argv):
     ap.add_argument("--static", action="append", default=[])
     ap.add_argument("--rss", action="append", default=[])
     ap.add_argument("--reference", action="append", default=[])
+    ap.add_argument("--switches", default="")
+    ap.add_argument("--variants", action="append", default=[])
     args = ap.parse_args(argv[1:])
 
     sources = args.sources.split()
@@ -408,6 +469,10 @@ def main(argv):
         for label, size, _, _ in statics[1:]:
             goals.append("static musl CLI on %s: %d bytes stripped (%.0f KiB)" % (
                 label, size, size / 1024.0))
+
+    # ---- feature switches -------------------------------------------------------------
+    if args.variants:
+        status |= switch_costs(args, sources, goals)
 
     # ---- goals --------------------------------------------------------------------
     print("## Goals (reported, not asserted)\n")

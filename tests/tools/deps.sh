@@ -3,7 +3,8 @@
 #   deps.sh [TARGET...]   TARGET: mipsel armhf arm64 cortex-m (cross toolchains),
 #                         musl (musl for the host and for each ARCH named),
 #                         mbedtls-source (what building mbedTLS from Debian's
-#                         source package needs: tests/edge/mbedtls_source.sh)
+#                         source package needs: port/build/mbedtls_source.sh),
+#                         cmake (the CMake build: CMakeLists.txt, sources.cmake)
 # Extra packages can be named in DEPS_EXTRA. When something is missing and
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
@@ -19,8 +20,9 @@ for a in "$@"; do
     cortex-m) pkgs="$pkgs gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" ;;
     musl) musl=1; pkgs="$pkgs musl-tools" ;;
     mbedtls-source) pkgs="$pkgs bzip2 debian-archive-keyring" ;;
+    cmake) pkgs="$pkgs cmake" ;;
     host | "") ;;
-    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source, cmake)" >&2; exit 2 ;;
     esac
 done
 if [ -n "$musl" ]; then

@@ -28,6 +28,10 @@ typedef struct check_suite {
     const check_suite sname##_suite = {#sname, sname##_cases,                     \
                                        sizeof(sname##_cases) / sizeof(check_case)}
 #define CASE(fn) {#fn, fn}
+/* A case that runs only when on (a GF_FEATURE_ switch, or its negation for
+ * the case that checks the switched-off behaviour); otherwise the runner
+ * counts it as skipped and says so. */
+#define CASE_IF(on, fn) {#fn, (on) ? fn : NULL}
 
 void check_fail(const char *file, int line, const char *fmt, ...);
 

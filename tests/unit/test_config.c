@@ -31,4 +31,26 @@ static void tls_of_another_config_is_refused(void)
     gf_tls_free(&u.tls);
 }
 
-CHECK_SUITE(config, CASE(tls_of_another_config_is_refused));
+/* The feature switches are part of GF_CONFIG_ID: a program built with one
+ * switch flipped hands gf_client_init another id, and is refused. The id
+ * such a program computes is this file's GF_CONFIG_ID with GF_FEATURES
+ * redefined (the macro is expanded where it is used). */
+enum { features_as_built = GF_FEATURES };
+static const uint32_t id_as_built = GF_CONFIG_ID;
+#undef GF_FEATURES
+#define GF_FEATURES (features_as_built ^ 1u) /* GF_FEATURE_PROXY flipped */
+static const uint32_t id_proxy_flipped = GF_CONFIG_ID;
+
+static void other_switches_are_another_config(void)
+{
+    static gf_client cl;
+    gf_port port;
+    memset(&port, 0, sizeof(port));
+    CHECK(id_proxy_flipped != id_as_built);
+    CHECK_ST(gf_client_init_for(&cl, &port, NULL, sizeof(gf_client), id_proxy_flipped),
+             GF_E_CONFIG);
+    CHECK_ST(gf_client_init_for(&cl, &port, NULL, sizeof(gf_client), id_as_built), GF_OK);
+    gf_client_free(&cl);
+}
+
+CHECK_SUITE(config, CASE(tls_of_another_config_is_refused), CASE(other_switches_are_another_config));

@@ -644,15 +644,48 @@ static void events_bracket_ipv6_hosts(void)
     CHECK(strstr(events.text, ":GET http://[fe80::1]/@fe80::1:80\n") != NULL);
 }
 
+/* A build without GF_FEATURE_REDIRECTS: a redirect the caller asked to
+ * follow is GF_E_FEATURE_OFF, not a 3xx handed back as if it were the
+ * answer; one the caller did not ask to follow is an answer as before. */
+static void redirect_refused_when_switched_off(void)
+{
+    setup();
+    tp_add_reply(&tp, "HTTP/1.1 302 Found\r\nLocation: http://h/b\r\nContent-Length: 0\r\n\r\n");
+    int status = 0;
+    CHECK_ST(get("http://h/a", &status), GF_E_FEATURE_OFF);
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(status, 0);
+}
+
+/* A build without GF_FEATURE_PROXY: an https request through a set proxy
+ * is GF_E_FEATURE_OFF before any connection (never a direct connection
+ * the caller did not want); plain http never used the proxy. */
+static void proxy_refused_when_switched_off(void)
+{
+    static gf_proxy proxy = {"proxy.lan", 3128, NULL, NULL};
+    setup();
+    h.proxy = &proxy;
+    CHECK_ST(get("https://api.example/x", NULL), GF_E_FEATURE_OFF);
+    CHECK_INT(tp.connects, 0);
+    CHECK_ST(get_reply(ok_hello, "http://plain.example/x"), GF_OK);
+    CHECK_STR(tp.host[0], "plain.example");
+}
+
 CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE(post_sends_length_and_body), CASE(header_injection_refused),
             CASE(bad_requests_refused), CASE(keep_alive_reuses_the_connection),
             CASE(another_origin_gets_another_connection), CASE(body_until_close_is_not_reused),
             CASE(stale_connection_retried_once), CASE(network_errors),
             CASE(idle_timeout_and_deadline), CASE(would_block_is_waited_out),
-            CASE(large_body_in_any_pieces), CASE(redirect_followed),
-            CASE(redirect_not_followed_when_not_asked), CASE(credentials_dropped_across_origins),
-            CASE(redirect_https_to_http_refused), CASE(redirect_limits),
-            CASE(see_other_turns_post_into_get), CASE(location_resolution),
-            CASE(tunnel_through_a_proxy), CASE(events_hide_queries_and_credentials),
-            CASE(unreachable_proxy), CASE(events_bracket_ipv6_hosts));
+            CASE(large_body_in_any_pieces), CASE_IF(GF_FEATURE_REDIRECTS, redirect_followed),
+            CASE(redirect_not_followed_when_not_asked),
+            CASE_IF(GF_FEATURE_REDIRECTS, credentials_dropped_across_origins),
+            CASE_IF(GF_FEATURE_REDIRECTS, redirect_https_to_http_refused),
+            CASE_IF(GF_FEATURE_REDIRECTS, redirect_limits),
+            CASE_IF(GF_FEATURE_REDIRECTS, see_other_turns_post_into_get),
+            CASE_IF(GF_FEATURE_REDIRECTS, location_resolution),
+            CASE_IF(!GF_FEATURE_REDIRECTS, redirect_refused_when_switched_off),
+            CASE_IF(GF_FEATURE_PROXY, tunnel_through_a_proxy),
+            CASE(events_hide_queries_and_credentials), CASE_IF(GF_FEATURE_PROXY, unreachable_proxy),
+            CASE_IF(!GF_FEATURE_PROXY, proxy_refused_when_switched_off),
+            CASE(events_bracket_ipv6_hosts));

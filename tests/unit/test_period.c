@@ -148,6 +148,21 @@ static void periods_before_1970_format_empty(void)
     CHECK_STR(fmt(GF_EXPORT_DAY, 0), "19700101");
 }
 
+/* The last day of 9999 is the last period written; the calendar works in
+ * 32 bits up to it, and anything past (or far past) is written as nothing. */
+static void periods_after_9999_format_empty(void)
+{
+    gf_period p;
+    CHECK_ST(gf_period_parse(GF_EXPORT_HOUR, "9999123123", 10, &p), GF_OK);
+    CHECK_STR(fmt(p.type, p.index), "9999123123");
+    CHECK_STR(fmt(p.type, p.index + 1), "");
+    CHECK_ST(gf_period_parse(GF_EXPORT_DAY, "99991231", 8, &p), GF_OK);
+    CHECK_STR(fmt(p.type, p.index), "99991231");
+    CHECK_STR(fmt(p.type, p.index + 1), "");
+    CHECK_STR(fmt(GF_EXPORT_DAY, INT64_MAX), "");
+    CHECK_STR(fmt(GF_EXPORT_HOUR, INT64_MIN), "");
+}
+
 static void start_instants(void)
 {
     gf_period p;
@@ -162,4 +177,5 @@ static void start_instants(void)
 CHECK_SUITE(period, CASE(last_complete_hour), CASE(last_complete_day),
             CASE(stepping_across_boundaries), CASE(every_day_round_trips),
             CASE(hours_and_minutes), CASE(periods_before_1970_format_empty),
+            CASE(periods_after_9999_format_empty),
             CASE(start_instants));

@@ -205,6 +205,27 @@ static void every_status_has_a_message(void)
     CHECK_STR(gf_strerror((gf_status)-1), "unknown status");
 }
 
+/* Without GF_FEATURE_MESSAGES gf_strerror says the number, two digits. */
+static void status_numbers_without_messages(void)
+{
+    CHECK_STR(gf_strerror(GF_OK), "00");
+    CHECK_STR(gf_strerror(GF_E_JSON), "16");
+    for (int i = 0; i < GF_STATUS_COUNT; i++) {
+        char want[3] = {(char)('0' + i / 10), (char)('0' + i % 10), '\0'};
+        CHECK_STR(gf_strerror((gf_status)i), want);
+    }
+}
+
+/* GF_VERSION_NUMBER is GF_VERSION as 0xMMNNPP: a release that changes
+ * one and forgets the other fails here. */
+static void version_number_matches_string(void)
+{
+    char want[16];
+    snprintf(want, sizeof(want), "%d.%d.%d", (GF_VERSION_NUMBER >> 16) & 0xff,
+             (GF_VERSION_NUMBER >> 8) & 0xff, GF_VERSION_NUMBER & 0xff);
+    CHECK_STR(GF_VERSION, want);
+}
+
 /* The small helpers the library's files share (internal.h). */
 static void shared_helpers(void)
 {
@@ -237,8 +258,22 @@ static void shared_helpers(void)
     CHECK(gf_export_state_name((gf_export_state)4) == NULL);
 }
 
-CHECK_SUITE(request, CASE(every_type_combination), CASE(literal_targets),
+/* A build without GF_FEATURE_ALL_TYPES refuses the all-types call before
+ * a byte is sent; single types are asked as before. */
+static void all_types_refused_when_switched_off(void)
+{
+    char buf[128];
+    CHECK_ST(target(GF_EXPORT_DAY, GF_DATA_ALL, "p", "20260101", 5, buf, sizeof(buf)),
+             GF_E_FEATURE_OFF);
+    CHECK_ST(target(GF_EXPORT_DAY, GF_DATA_VSTR, "p", "20260101", 5, buf, sizeof(buf)), GF_OK);
+    CHECK_STR(buf, "/v2/insights/day/vstr/p/20260101.json?expire=5");
+}
+
+CHECK_SUITE(request, CASE_IF(GF_FEATURE_ALL_TYPES, every_type_combination), CASE_IF(GF_FEATURE_ALL_TYPES, literal_targets),
             CASE(type_names_round_trip), CASE(bad_enum_values_refused),
             CASE(dates_truncated_to_the_type), CASE(impossible_dates_refused),
             CASE(leap_days_accepted), CASE(project_id_rules), CASE(expire_range),
-            CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers));
+            CASE(buffer_exact_fit), CASE(every_status_has_a_message), CASE(shared_helpers),
+            CASE(version_number_matches_string),
+            CASE_IF(!GF_FEATURE_MESSAGES, status_numbers_without_messages),
+            CASE_IF(!GF_FEATURE_ALL_TYPES, all_types_refused_when_switched_off));

@@ -153,6 +153,8 @@ static void refresh_all_types_any_key_order(void)
     CHECK(strstr(ans.link[gf_answer_link_at(&ans, 1)].ptr, "/e/p0?sig=2") != NULL);
 }
 
-CHECK_SUITE(schedule, CASE(wait_polls_until_finished), CASE(link_at_is_type_order),
+CHECK_SUITE(schedule, CASE(wait_polls_until_finished),
+            CASE_IF(GF_FEATURE_ALL_TYPES, link_at_is_type_order),
             CASE(refresh_gives_fresh_links_of_the_same_files),
-            CASE(refresh_listing_other_files_is_a_mismatch), CASE(refresh_all_types_any_key_order));
+            CASE(refresh_listing_other_files_is_a_mismatch),
+            CASE_IF(GF_FEATURE_ALL_TYPES, refresh_all_types_any_key_order));

@@ -5,6 +5,13 @@
 #include "check.h"
 #include "../../src/json.h"
 
+#if !GF_FEATURE_MINT
+/* The parser goes with minting (GF_FEATURE_MINT 0): every case below is
+ * skipped then, and this stands in for it so that the file still builds. */
+#define gf_token_answer_parse(b, l, t, n, c) \
+    ((void)(b), (void)(l), (void)(t), (void)(n), (void)(c), GF_E_FEATURE_OFF)
+#endif
+
 static gf_json_token tokens[GF_JSON_TOKENS_MAX];
 static char body[1024];
 static gf_view code;
@@ -112,5 +119,8 @@ static void arguments_and_no_code_on_failure(void)
     CHECK_ST(gf_token_answer_parse(body, 2, tokens, GF_JSON_TOKENS_MAX, NULL), GF_E_ARGUMENT);
 }
 
-CHECK_SUITE(token_answer, CASE(success_gives_the_code), CASE(arguments_and_no_code_on_failure), CASE(order_unknown_fields_escapes),
-            CASE(refusals), CASE(token_limit), CASE(every_truncation_refused));
+CHECK_SUITE(token_answer, CASE_IF(GF_FEATURE_MINT, success_gives_the_code),
+            CASE_IF(GF_FEATURE_MINT, arguments_and_no_code_on_failure),
+            CASE_IF(GF_FEATURE_MINT, order_unknown_fields_escapes),
+            CASE_IF(GF_FEATURE_MINT, refusals), CASE_IF(GF_FEATURE_MINT, token_limit),
+            CASE_IF(GF_FEATURE_MINT, every_truncation_refused));

@@ -1,6 +1,6 @@
 # Build one mbedTLS source tree into one archive, for one toolchain and one
 # configuration (called by the Makefile once the source is unpacked):
-#   make -f tests/edge/mbedtls.mk SRC=TREE OUT=DIR CC=... AR=... FLAGS='-Os ...'
+#   make -f port/build/mbedtls.mk SRC=TREE OUT=DIR CC=... AR=... FLAGS='-Os ...'
 # gives OUT/libmbedtls.a: the whole library (crypto, X.509, TLS) in one
 # archive. Objects land in OUT/obj; OUT/flags.txt (written by the Makefile)
 # changes when the flags do, and then every object is rebuilt.

@@ -13,4 +13,4 @@ case "$version" in
 3.6) suite=trixie ;;
 *) echo "mbedtls_source: unknown mbedTLS line '$version' (2.28 or 3.6)" >&2; exit 2 ;;
 esac
-exec "$(dirname "$0")/../../port/build/debian_source.sh" mbedtls "$suite" "$version." "$dir"
+exec "$(dirname "$0")/debian_source.sh" mbedtls "$suite" "$version." "$dir"
