@@ -65,7 +65,7 @@ firmware-net: $(FWN_ELF)
 	@$(FW_CROSS)size $(FWN_ELF)
 
 fwn-deps: fw-deps
-	@DEPS_EXTRA="nginx-light iproute2 $(DEPS_EXTRA)" tests/tools/deps.sh cortex-m mbedtls-source
+	@DEPS_EXTRA="nginx-light iproute2 xz-utils $(DEPS_EXTRA)" tests/tools/deps.sh cortex-m mbedtls-source
 	@port/build/debian_source.sh lwip trixie 2.2 $(FWN_LWIP_SRC)
 
 # The image runs under qemu in a namespace the test makes and removes
