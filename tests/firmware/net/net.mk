@@ -34,7 +34,8 @@ FWN_BOARD_SRCS := tests/firmware/net/net_main.c tests/firmware/net/board.c \
 	tests/firmware/net/lan9118.c
 FWN_OBJS := $(FW_APP_CORE_OBJS) $(FW_START) \
 	$(call fw_obj,app-tls,$(GF_TLS_SRCS) tests/firmware/psa_rng.c) \
-	$(patsubst %.c,$(FWN_O)/%.o,$(FWN_BOARD_SRCS) port/lwip/port_lwip_raw.c)
+	$(patsubst %.c,$(FWN_O)/%.o,$(FWN_BOARD_SRCS) port/lwip/port_lwip_raw.c) \
+	$(call fw_obj,app,tests/firmware/memport.c)
 
 $(FWN_LWIP_HDR):
 	@port/build/debian_source.sh lwip trixie 2.2 $(FWN_LWIP_SRC)

@@ -4,15 +4,17 @@
  * carry every byte; the export API, the nginx file host and a DNS responder
  * run in the test's network namespace on 192.0.2.1.
  *
- *   fw_net.elf API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT
+ *   fw_net.elf API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT FILE_HTTP_BASE
  *
  * The export hour/visit/AI/DATE is fetched whole through gf_fetch_export,
  * every file into OUT_DIR (semihosted files) with its MD5 checked; the test
  * compares them with what the server served. hour/page/AI/BIG_DATE (one
  * large file) is downloaded twice: at full speed for the rate, then into a
  * sink slower than the network, which must close the peer's window and
- * lose nothing. Then the port's errors: an unknown name, a refused port, a
- * server that accepts and says nothing (STALL_PORT). Prints "ok STEP" /
+ * lose nothing; then over plain HTTP from FILE_HTTP_BASE, and from memory
+ * (the in-memory port, tests/firmware/memport.c) for the rates side by
+ * side. Then the port's errors: an unknown name, a refused port, a server
+ * that accepts and says nothing (STALL_PORT). Prints "ok STEP" /
  * "FAIL STEP", figures, and "N passed, N failed".
  */
 #include "giofetch/giofetch.h"
@@ -20,13 +22,14 @@
 
 #include "board.h"
 #include "lan9118.h"
+#include "memport.h"
 #include "steps.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *api_base, *token, *ai, *date, *big_date, *ca_file, *out_dir;
+static const char *api_base, *token, *ai, *date, *big_date, *ca_file, *out_dir, *http_base;
 static uint16_t stall_port;
 
 static gf_port_lwip lp;
@@ -254,6 +257,11 @@ static void whole_export_over_https(void)
     printf("  links: %u, files verified by MD5: %u\n", (unsigned)ans.count, files_ok);
 }
 
+static unsigned long kb_per_s(uint64_t bytes, uint64_t ms)
+{
+    return (unsigned long)(ms ? bytes * 1000u / 1024u / ms : 0);
+}
+
 /* The big file's one link, fetched once (links stay valid for minutes). */
 static char big_link[GF_URL_MAX + 1];
 static uint64_t big_ms, big_bytes;
@@ -283,8 +291,7 @@ static void big_file_rate(void)
     EXPECT_ST(big_download(&s), GF_OK);
     EXPECT(s.len == big_bytes && big_bytes > 0);
     printf("  rate: %lu bytes in %lu ms over HTTPS on lwIP and the LAN9118: %lu KB/s\n",
-           (unsigned long)big_bytes, (unsigned long)big_ms,
-           (unsigned long)(big_ms ? big_bytes * 1000u / 1024u / big_ms : 0));
+           (unsigned long)big_bytes, (unsigned long)big_ms, kb_per_s(big_bytes, big_ms));
 }
 
 static void slow_sink_closes_the_window(void)
@@ -299,6 +306,65 @@ static void slow_sink_closes_the_window(void)
            (unsigned long)s.len, (unsigned long)big_ms, (unsigned long)s.ring_max,
            (unsigned)GF_LWIP_RAW_RING);
     gf_client_free(&cl);
+}
+
+/* The same file over plain HTTP: the rate of lwIP and the driver without
+ * TLS (nginx serves the same signed paths on its plain listener). */
+static void big_file_over_http(void)
+{
+    static char url[GF_URL_MAX + 1];
+    const char *path = strchr(big_link + strlen("https://"), '/');
+    count_sink s;
+    gf_download_result res;
+    EXPECT(path != NULL);
+    if (path == NULL)
+        return;
+    snprintf(url, sizeof(url), "%s%s", http_base, path);
+    gf_client_init(&cl, &lp.port, NULL);
+    cl.crypto = &gf_crypto_mbedtls; /* the MD5 is still checked */
+    count_sink_init(&s, 0);
+    uint64_t t0 = fw_board_now_ms();
+    EXPECT_ST(gf_download(&cl, url, &s.sink, &res), GF_OK);
+    uint64_t ms = fw_board_now_ms() - t0;
+    EXPECT(res.md5_checked && s.len == big_bytes);
+    printf("  rate: %lu bytes in %lu ms over plain HTTP on lwIP and the LAN9118: %lu KB/s\n",
+           (unsigned long)s.len, (unsigned long)ms, kb_per_s(s.len, ms));
+    gf_client_free(&cl);
+}
+
+/* The library alone: the same size from memory through the in-memory
+ * port, MD5 computed. Run after the figures: its 1 MB reply is on the heap. */
+static void big_file_from_memory(void)
+{
+    memport *mp = malloc(sizeof(*mp)); /* kept out of the static figures too */
+    count_sink s;
+    gf_download_result res;
+    size_t n = (size_t)big_bytes;
+    char *reply = malloc(n + 128);
+    EXPECT(mp != NULL && reply != NULL && n > 0);
+    if (mp == NULL || reply == NULL || n == 0) {
+        free(mp);
+        free(reply);
+        return;
+    }
+    int h = snprintf(reply, 128, "HTTP/1.1 200 OK\r\nContent-Length: %lu\r\n\r\n",
+                     (unsigned long)n);
+    for (size_t i = 0; i < n; i++)
+        reply[(size_t)h + i] = (char)(i * 7u + (i >> 9));
+    memport_init(mp, 0);
+    memport_reply_with(memport_script(mp), reply, (size_t)h + n);
+    gf_client_init(&cl, &mp->port, NULL);
+    cl.crypto = &gf_crypto_mbedtls;
+    count_sink_init(&s, 0);
+    uint64_t t0 = fw_board_now_ms();
+    EXPECT_ST(gf_download(&cl, "http://mem.example/big", &s.sink, &res), GF_OK);
+    uint64_t ms = fw_board_now_ms() - t0;
+    EXPECT(res.md5_known && s.len == n);
+    printf("  rate: %lu bytes in %lu ms from memory (in-memory port, plain HTTP): %lu KB/s\n",
+           (unsigned long)s.len, (unsigned long)ms, kb_per_s(s.len, ms));
+    gf_client_free(&cl);
+    free(reply);
+    free(mp);
 }
 
 static void unknown_name_is_a_dns_failure(void)
@@ -328,12 +394,14 @@ static void silent_server_times_out(void)
 int main(int argc, char **argv)
 {
     fw_board_stack_paint();
-    if (argc != 9) {
-        printf("usage: fw_net API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT\n");
+    if (argc != 10) {
+        printf("usage: fw_net API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT "
+               "FILE_HTTP_BASE\n");
         return 2;
     }
     api_base = argv[1], token = argv[2], ai = argv[3], date = argv[4], big_date = argv[5];
     ca_file = argv[6], out_dir = argv[7], stall_port = (uint16_t)atoi(argv[8]);
+    http_base = argv[9];
     step("LAN9118 up, lwIP at 192.0.2.2/24", net_up);
     step("the API's host name resolved by lwIP's DNS client, TCP connected", api_host_resolves);
     step("a whole export over HTTPS, every file MD5-checked into semihosted files",
@@ -341,6 +409,7 @@ int main(int argc, char **argv)
     step("a large file at full speed (the rate)", big_file_rate);
     step("a sink slower than the network: the window closes, nothing is lost",
          slow_sink_closes_the_window);
+    step("the large file over plain HTTP (the rate without TLS)", big_file_over_http);
     step("an unknown name is GF_PORT_E_DNS", unknown_name_is_a_dns_failure);
     step("a closed port is GF_PORT_E_REFUSED", closed_port_is_refused);
     step("a server that says nothing is GF_PORT_E_TIMEOUT", silent_server_times_out);
@@ -350,5 +419,6 @@ int main(int argc, char **argv)
     printf("  lan9118: %lu frames in, %lu out, %lu dropped by the FIFO, %lu without a pbuf\n",
            (unsigned long)fw_lan9118_stat.rx_frames, (unsigned long)fw_lan9118_stat.tx_frames,
            (unsigned long)fw_lan9118_stat.rx_dropped, (unsigned long)fw_lan9118_stat.rx_no_pbuf);
+    step("the same size from memory (the in-memory port's rate)", big_file_from_memory);
     return steps_done();
 }

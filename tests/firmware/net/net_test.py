@@ -38,6 +38,7 @@ BIG_DATE = "2026112713"   # hour/page: one large file, for the rate and the slow
 BIG_SIZE = 1024 * 1024
 TOKEN = "fw-net-token"
 QEMU_TIMEOUT = 300
+BOARD_STEPS = 10
 
 
 def fixture():
@@ -62,7 +63,8 @@ class Count:
 def run_board(args, servers, out_dir, stall_port):
     """qemu with the board's LAN9118 on tap0; returns (exit code, output)."""
     board_args = ["fw_net", servers.api_base, TOKEN, AI, DATE, BIG_DATE,
-                  os.path.abspath(servers.ca_file), out_dir, str(stall_port)]
+                  os.path.abspath(servers.ca_file), out_dir, str(stall_port),
+                  servers.file_base_http]
     cmd = [args.qemu, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
            "-nic", "tap,ifname=tap0,script=no,downscript=no,model=lan9118",
            "-semihosting-config",
@@ -107,10 +109,13 @@ def host_checks(count, servers, out_dir):
                 "every API call came over TLS for %s with the token (%d calls)" % (API_HOST,
                                                                                   len(api)))
     files = servers.file_requests()
-    count.check(len(files) >= 5 and all(r.get("sni") == FILE_HOST and r.get("status") == 200
-                                        for r in files),
-                "every file request came over TLS for %s and got 200 (%d requests)"
-                % (FILE_HOST, len(files)))
+    tls = [r for r in files if r.get("scheme") == "https"]
+    count.check(len(tls) >= 5 and len(files) == len(tls) + 1 and
+                all(r.get("sni") == FILE_HOST for r in tls) and
+                all(r.get("status") == 200 and (r.get("host") or "").split(":")[0] == FILE_HOST
+                    for r in files),
+                "every file request named %s (TLS: in SNI too) and got 200 (%d requests, "
+                "%d over TLS)" % (FILE_HOST, len(files), len(tls)))
 
 
 def stall_listener():
@@ -158,8 +163,9 @@ def board_count(count, rc, out):
     count.passed += oks
     count.failed += fails
     m = re.search(r"^(\d+) passed, (\d+) failed$", out, re.M)
-    count.check(m is not None and rc == fails and oks == 8,
-                "the board ran its 8 steps and exited with its failures (exit %s)" % rc)
+    count.check(m is not None and rc == fails and oks == BOARD_STEPS,
+                "the board ran its %d steps and exited with its failures (exit %s)"
+                % (BOARD_STEPS, rc))
 
 
 def print_sizes(args):
