@@ -62,7 +62,18 @@ $(FWN_O)/tests/%.o: tests/%.c | $(FWN_LWIP_HDR) $(FW_O)/jsmn/jsmn.h $(FW_MBEDTLS
 $(FWN_ELF): $(FWN_OBJS) $(FWN_LWIP_LIB) $(FW_MBEDTLS_LIB)
 	$(FW_CC) $(FW_LINK) --specs=nano.specs -Wl,-Map,$(@:.elf=.map) -o $@ $^
 
-firmware-net: $(FWN_ELF)
+# The README's integration example, compiled as it is written (not linked).
+FWN_README_OBJ := $(FWN_O)/readme_example.o
+$(FWN_O)/readme_example.c: README.md
+	@mkdir -p $(@D)
+	@awk '/^static void poll\(void \*ctx\)/ {on = 1} on && /^```/ {exit} on {print}' $< > $@
+	@test -s $@ || { echo "README.md: the lwIP integration example was not found" >&2; exit 1; }
+$(FWN_README_OBJ): $(FWN_O)/readme_example.c tests/firmware/net/readme_prelude.h | $(FWN_LWIP_HDR) \
+		$(FW_O)/jsmn/jsmn.h $(FW_MBEDTLS_SRC)/include/mbedtls/ssl.h
+	$(FW_CC) $(FW_BUILD) $(FW_TREE_app-tls) $(FWN_INC) $(FWN_STRICT) $(FW_CFLAGS) \
+	    -include tests/firmware/net/readme_prelude.h -c $< -o $@
+
+firmware-net: $(FWN_ELF) $(FWN_README_OBJ)
 	@$(FW_CROSS)size $(FWN_ELF)
 
 fwn-deps: fw-deps
@@ -72,7 +83,7 @@ fwn-deps: fw-deps
 # The image runs under qemu in a namespace the test makes and removes
 # (tests/server/netns.py); the test ends with "N passed, N failed".
 firmware-net-test: fwn-deps
-	@$(MAKE) --no-print-directory $(FWN_ELF)
+	@$(MAKE) --no-print-directory $(FWN_ELF) $(FWN_README_OBJ)
 	@$(PYTHON) tests/firmware/net/net_test.py --image $(FWN_ELF) --qemu $(FW_QEMU) \
 	    --size $(FW_CROSS)size --map $(FWN_ELF:.elf=.map) --label "mbedTLS $(FW_MBEDTLS_LINE)"
 
