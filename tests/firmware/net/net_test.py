@@ -16,6 +16,7 @@ Ends with "N passed, N failed". The namespace, TAP, servers and qemu go on every
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -150,6 +151,7 @@ def inner(args):
         stall.close()
         dnsd.kill()
         dnsd.wait()
+        shutil.rmtree(work, ignore_errors=True)
     if args.map:
         print_sizes(args)
     print("%d passed, %d failed" % (count.passed, count.failed))
