@@ -5,6 +5,7 @@
  * run in the test's network namespace on 192.0.2.1.
  *
  *   fw_net.elf API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT FILE_HTTP_BASE
+ *              RESET_PORT
  *
  * The export hour/visit/AI/DATE is fetched whole through gf_fetch_export,
  * every file into OUT_DIR (semihosted files) with its MD5 checked; the test
@@ -14,7 +15,8 @@
  * lose nothing; then over plain HTTP from FILE_HTTP_BASE, and from memory
  * (the in-memory port, tests/firmware/memport.c) for the rates side by
  * side. Then the port's errors: an unknown name, a refused port, a server
- * that accepts and says nothing (STALL_PORT). Prints "ok STEP" /
+ * that accepts and says nothing (STALL_PORT), one that answers with a reset
+ * (RESET_PORT). Prints "ok STEP" /
  * "FAIL STEP", figures, and "N passed, N failed".
  */
 #include "giofetch/giofetch.h"
@@ -30,7 +32,7 @@
 #include <string.h>
 
 static const char *api_base, *token, *ai, *date, *big_date, *ca_file, *out_dir, *http_base;
-static uint16_t stall_port;
+static uint16_t stall_port, reset_port;
 
 static gf_port_lwip lp;
 static gf_tls tls;
@@ -391,17 +393,33 @@ static void silent_server_times_out(void)
     lp.port.close(lp.port.ctx, h);
 }
 
+static void reset_by_the_peer(void)
+{
+    unsigned char b[16];
+    int32_t h = lp.port.connect(lp.port.ctx, api_host, reset_port, 5000);
+    EXPECT(h >= 0);
+    if (h < 0)
+        return;
+    int32_t r = lp.port.recv(lp.port.ctx, h, b, sizeof(b), 3000);
+    EXPECT(r == GF_PORT_E_RESET);
+    if (r != GF_PORT_E_RESET)
+        printf("  recv gave %ld\n", (long)r);
+    /* the slot is free again for the next connection */
+    lp.port.close(lp.port.ctx, h);
+    EXPECT(lp.conn[0].state == 0 && lp.conn[0].pcb == NULL);
+}
+
 int main(int argc, char **argv)
 {
     fw_board_stack_paint();
-    if (argc != 10) {
+    if (argc != 11) {
         printf("usage: fw_net API_BASE TOKEN AI DATE BIG_DATE CA_FILE OUT_DIR STALL_PORT "
-               "FILE_HTTP_BASE\n");
+               "FILE_HTTP_BASE RESET_PORT\n");
         return 2;
     }
     api_base = argv[1], token = argv[2], ai = argv[3], date = argv[4], big_date = argv[5];
     ca_file = argv[6], out_dir = argv[7], stall_port = (uint16_t)atoi(argv[8]);
-    http_base = argv[9];
+    http_base = argv[9], reset_port = (uint16_t)atoi(argv[10]);
     step("LAN9118 up, lwIP at 192.0.2.2/24", net_up);
     step("the API's host name resolved by lwIP's DNS client, TCP connected", api_host_resolves);
     step("a whole export over HTTPS, every file MD5-checked into semihosted files",
@@ -413,6 +431,7 @@ int main(int argc, char **argv)
     step("an unknown name is GF_PORT_E_DNS", unknown_name_is_a_dns_failure);
     step("a closed port is GF_PORT_E_REFUSED", closed_port_is_refused);
     step("a server that says nothing is GF_PORT_E_TIMEOUT", silent_server_times_out);
+    step("a connection reset by the peer is GF_PORT_E_RESET", reset_by_the_peer);
     gf_tls_free(&tls);
     printf("  figures: heap peak %lu bytes, stack high-water %lu bytes\n",
            (unsigned long)fw_board_heap_peak(), (unsigned long)fw_board_stack_used());

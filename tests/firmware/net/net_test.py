@@ -21,7 +21,9 @@ import signal
 import socket
 import subprocess
 import sys
+import struct
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,7 +41,7 @@ BIG_DATE = "2026112713"   # hour/page: one large file, for the rate and the slow
 BIG_SIZE = 1024 * 1024
 TOKEN = "fw-net-token"
 QEMU_TIMEOUT = 300
-BOARD_STEPS = 10
+BOARD_STEPS = 11
 
 
 def fixture():
@@ -61,11 +63,11 @@ class Count:
             self.failed += 1
 
 
-def run_board(args, servers, out_dir, stall_port):
+def run_board(args, servers, out_dir, stall_port, reset_port):
     """qemu with the board's LAN9118 on tap0; returns (exit code, output)."""
     board_args = ["fw_net", servers.api_base, TOKEN, AI, DATE, BIG_DATE,
                   os.path.abspath(servers.ca_file), out_dir, str(stall_port),
-                  servers.file_base_http]
+                  servers.file_base_http, str(reset_port)]
     cmd = [args.qemu, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
            "-nic", "tap,ifname=tap0,script=no,downscript=no,model=lan9118",
            "-semihosting-config",
@@ -127,6 +129,25 @@ def stall_listener():
     return s
 
 
+def reset_listener():
+    """A server that answers every connection with a reset (SO_LINGER 0, then close)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((HOST_IP, 0))
+    s.listen(4)
+
+    def serve():
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return  # closed at the end of the test
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            time.sleep(0.2)  # after the board's recv has started waiting
+            c.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return s
+
+
 def inner(args):
     import harness  # noqa: E402 (needs the path above)
     count = Count()
@@ -138,17 +159,20 @@ def inner(args):
                              "--map", "%s=%s" % (FILE_HOST, HOST_IP)],
                             stdout=subprocess.PIPE, text=True)
     stall = stall_listener()
+    reset = reset_listener()
     try:
         if dnsd.stdout.readline().strip() != "ready":
             raise RuntimeError("dnsd did not start")
         with harness.Servers(work, fixture=fixture(), variants=(), listen=HOST_IP,
                              api_host=API_HOST, file_host=FILE_HOST) as servers:
-            rc, out = run_board(args, servers, out_dir, stall.getsockname()[1])
+            rc, out = run_board(args, servers, out_dir, stall.getsockname()[1],
+                                reset.getsockname()[1])
             print(out, end="")
             board_count(count, rc, out)
             host_checks(count, servers, out_dir)
     finally:
         stall.close()
+        reset.close()
         dnsd.kill()
         dnsd.wait()
         shutil.rmtree(work, ignore_errors=True)
