@@ -129,6 +129,42 @@ def stall_listener():
     return s
 
 
+def icmp_checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return ~total & 0xFFFF
+
+
+def pinger(result, stop):
+    """Echo requests to the board while it runs, until one is answered (lwIP's ICMP through
+    the driver, apart from TCP). result["rtt_ms"] is set on the first reply."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.settimeout(0.2)
+    ident, seq = os.getpid() & 0xFFFF, 0
+    try:
+        while not stop.is_set() and "rtt_ms" not in result:
+            seq += 1
+            body = struct.pack("!HH", ident, seq) + b"giofetch"
+            msg = struct.pack("!BBH", 8, 0, icmp_checksum(b"\x08\0\0\0" + body)) + body
+            t0 = time.monotonic()
+            s.sendto(msg, (BOARD_IP, 0))
+            end = t0 + 0.2
+            while time.monotonic() < end:
+                try:
+                    pkt, addr = s.recvfrom(1500)
+                except socket.timeout:
+                    break
+                icmp = pkt[(pkt[0] & 0x0F) * 4:]
+                if addr[0] == BOARD_IP and icmp[0] == 0 and icmp[4:8] == body[:4]:
+                    result["rtt_ms"] = (time.monotonic() - t0) * 1000
+                    break
+    finally:
+        s.close()
+
+
 def reset_listener():
     """A server that answers every connection with a reset (SO_LINGER 0, then close)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -165,10 +201,20 @@ def inner(args):
             raise RuntimeError("dnsd did not start")
         with harness.Servers(work, fixture=fixture(), variants=(), listen=HOST_IP,
                              api_host=API_HOST, file_host=FILE_HOST) as servers:
-            rc, out = run_board(args, servers, out_dir, stall.getsockname()[1],
-                                reset.getsockname()[1])
+            ping, stop = {}, threading.Event()
+            t = threading.Thread(target=pinger, args=(ping, stop), daemon=True)
+            t.start()
+            try:
+                rc, out = run_board(args, servers, out_dir, stall.getsockname()[1],
+                                    reset.getsockname()[1])
+            finally:
+                stop.set()
+                t.join()
             print(out, end="")
             board_count(count, rc, out)
+            count.check("rtt_ms" in ping, "the board answers ping at %s (ARP and ICMP through "
+                        "the LAN9118 driver and lwIP%s)" % (BOARD_IP, ", %.1f ms" %
+                                                            ping["rtt_ms"] if ping else ""))
             host_checks(count, servers, out_dir)
     finally:
         stall.close()
