@@ -45,7 +45,45 @@ typedef struct gf_lwip_board {
 
 /* --- NO_SYS=1 (raw API): per-connection state, sized at compile time. --- */
 #if NO_SYS
-/* (defined by port_lwip_raw.c's author) */
+#include "lwip/ip_addr.h"
+
+/* Connections open at once. One gf_client holds one connection at a time
+ * (it closes the API's before it opens a file host's), so 1 is enough for a
+ * board with one client; each slot costs GF_LWIP_RAW_RING bytes. */
+#ifndef GF_LWIP_RAW_CONNS
+#define GF_LWIP_RAW_CONNS 1
+#endif
+
+/* Bytes received but not yet read by the library, per connection. Data is
+ * acknowledged to the peer's window only as the library reads it, so the
+ * peer never has more than TCP_WND bytes in flight past what was read: a
+ * ring of TCP_WND bytes can never overflow. Smaller is refused below. */
+#ifndef GF_LWIP_RAW_RING
+#define GF_LWIP_RAW_RING TCP_WND
+#endif
+#if GF_LWIP_RAW_RING < TCP_WND
+#error "GF_LWIP_RAW_RING must hold a whole receive window (TCP_WND)"
+#endif
+
+struct tcp_pcb;
+
+/* One connection: the raw API's callbacks write here, the port's recv
+ * reads here. Private to port_lwip_raw.c. */
+typedef struct gf_lwip_conn {
+    struct tcp_pcb *pcb;     /* NULL once lwIP freed it (error) or closed */
+    uint8_t state;           /* free, connecting, open, peer closed, broken */
+    int8_t error;            /* GF_PORT_E_* once broken                    */
+    uint32_t head, len;      /* ring[head..] holds len unread bytes        */
+    unsigned char ring[GF_LWIP_RAW_RING];
+} gf_lwip_conn;
+
+/* The name lookup in progress (lwIP's DNS answers through a callback that
+ * may come after the port stopped waiting for it). Private. */
+typedef struct gf_lwip_dns {
+    const char *host;        /* the name waited for, NULL when none        */
+    uint8_t state;           /* waiting, found, failed                     */
+    ip_addr_t addr;
+} gf_lwip_dns;
 #endif
 
 /* One lwIP port: hand &lp->port to the library. Caller-owned. */
@@ -53,7 +91,8 @@ typedef struct gf_port_lwip {
     gf_port port;
     gf_lwip_board board;
 #if NO_SYS
-    /* (raw connection slots) */
+    gf_lwip_conn conn[GF_LWIP_RAW_CONNS]; /* a handle is an index here  */
+    gf_lwip_dns dns;
 #endif
 } gf_port_lwip;
 

@@ -974,9 +974,13 @@ def _sni_callback(sslsock, server_name, ctx):
 
 
 class GioServer:
-    """The API served over HTTPS (and optionally plain HTTP) on 127.0.0.1, in threads."""
+    """The API served over HTTPS (and optionally plain HTTP) on listen (127.0.0.1), in
+    threads; host is the name its own links (flaky_base) use."""
 
-    def __init__(self, filehost, cert, key, fixture=None, port=0, http_port=None):
+    def __init__(self, filehost, cert, key, fixture=None, port=0, http_port=None,
+                 listen="127.0.0.1", host="localhost"):
+        self.listen = listen
+        self.host = host
         self.api = GioApi(filehost, fixture)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -991,12 +995,12 @@ class GioServer:
 
     def start(self):
         port, http_port = self._want
-        tls = _Server(("127.0.0.1", port or 0), self.api, self.ssl_ctx)
+        tls = _Server((self.listen, port or 0), self.api, self.ssl_ctx)
         self.servers.append(tls)
         self.port = tls.server_address[1]
-        self.api.flaky_base = "https://localhost:%d" % self.port
+        self.api.flaky_base = "https://%s:%d" % (self.host, self.port)
         if http_port is not None:
-            plain = _Server(("127.0.0.1", http_port or 0), self.api, None)
+            plain = _Server((self.listen, http_port or 0), self.api, None)
             self.servers.append(plain)
             self.http_port = plain.server_address[1]
         for s in self.servers:

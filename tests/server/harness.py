@@ -67,7 +67,8 @@ class Servers:
 
     def __init__(self, workdir, fixture=None, pki_dir=None, api_port=0, api_http_port=0,
                  file_port=0, file_http_port=0, variants=DEFAULT_VARIANTS, start=True,
-                 custom_servers=None):
+                 custom_servers=None, listen="127.0.0.1", api_host="localhost",
+                 file_host="localhost"):
         self.workdir = os.path.abspath(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.pki_dir = os.path.abspath(pki_dir or os.path.join(self.workdir, "pki"))
@@ -76,6 +77,11 @@ class Servers:
                            file_http=file_http_port)
         self.variants = tuple(variants or ())
         self.custom_servers = dict(custom_servers or {})
+        # Inside a network namespace of a test's own, the servers may bind another address
+        # and be named by names the test's DNS resolves (their certificate names them too).
+        self.listen = listen
+        self.api_host = api_host
+        self.file_host = file_host
         self.filehost = None
         self.api = None
         self.pki = None
@@ -92,17 +98,20 @@ class Servers:
         self._stopped = False
         atexit.register(self.stop)
         try:
-            self.pki = pki.make_pki(self.pki_dir)
+            names = sorted({self.api_host, self.file_host} - {"localhost"})
+            self.pki = pki.make_pki(self.pki_dir, names)
             self.filehost = filehost.FileHost(os.path.join(self.workdir, "filehost"), self.pki,
                                               port=self._ports["file"],
                                               http_port=self._ports["file_http"],
                                               variants=self.variants,
-                                              custom=self.custom_servers)
+                                              custom=self.custom_servers,
+                                              host=self.file_host, listen=self.listen)
             self.filehost.start(timeout=timeout)
             crt, key = self.pki["server"]
             self.api = gioserver.GioServer(self.filehost, crt, key, fixture=self._fixture0,
                                            port=self._ports["api"],
-                                           http_port=self._ports["api_http"])
+                                           http_port=self._ports["api_http"],
+                                           listen=self.listen, host=self.api_host)
             self.api.start()
             self.wait_ready(timeout)
         except BaseException:
@@ -118,11 +127,19 @@ class Servers:
         last = None
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.api_base + "/_test/fixture", context=ctx,
-                                            timeout=2) as r:
-                    r.read()
-                with socket.create_connection(("127.0.0.1", self.filehost.port), 2) as raw:
-                    with ctx.wrap_socket(raw, server_hostname="localhost"):
+                if self.api_host == "localhost":
+                    with urllib.request.urlopen(self.api_base + "/_test/fixture", context=ctx,
+                                                timeout=2) as r:
+                        r.read()
+                else:  # a name only the test's own DNS knows: by address, checked by name
+                    with socket.create_connection((self.listen, self.api.port), 2) as raw:
+                        with ctx.wrap_socket(raw, server_hostname=self.api_host) as t:
+                            t.sendall(b"GET /_test/fixture HTTP/1.1\r\nHost: %s\r\n"
+                                      b"Connection: close\r\n\r\n" % self.api_host.encode())
+                            if not t.recv(12).startswith(b"HTTP/1.1 200"):
+                                raise OSError("the API is not answering yet")
+                with socket.create_connection((self.listen, self.filehost.port), 2) as raw:
+                    with ctx.wrap_socket(raw, server_hostname=self.file_host):
                         pass
                 return
             except OSError as e:
@@ -173,11 +190,11 @@ class Servers:
 
     @property
     def api_base(self):
-        return "https://localhost:%d" % self.api.port
+        return "https://%s:%d" % (self.api_host, self.api.port)
 
     @property
     def api_base_http(self):
-        return "http://localhost:%d" % self.api.http_port
+        return "http://%s:%d" % (self.api_host, self.api.http_port)
 
     @property
     def file_base(self):

@@ -156,8 +156,10 @@ def files(dirpath):
     return out
 
 
-def make_pki(dirpath):
-    """Create the PKI in dirpath unless it is already complete; return files(dirpath)."""
+def make_pki(dirpath, names=()):
+    """Create the PKI in dirpath unless it is already complete; return files(dirpath).
+    names: more DNS names for the server certificate (servers reached by name over a
+    network of the test's own, e.g. "api.gio.test"); a folder is made for one set."""
     d = os.path.abspath(dirpath)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, ".lock"), "w") as lock:
@@ -166,6 +168,8 @@ def make_pki(dirpath):
             for name, cn in CAS.items():
                 _make_ca(d, name, cn)
             for name, (cn, san, issuer, start, end) in LEAVES.items():
+                if name == "server" and names:
+                    san += "".join(",DNS:" + n for n in names)
                 _make_leaf(d, name, cn, san, issuer, start, end)
             _write(os.path.join(d, MARKER), "ok\n")
     return files(d)
