@@ -69,6 +69,12 @@ static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t
            port->now_ms(port->ctx) - since >= idle_ms;
 }
 
+/* Wait ms on the port's sleep, cut short by the engine's cancel hook:
+ * asked first and then every GF_CANCEL_SLICE_MS. Returns GF_OK after the
+ * whole wait, GF_E_CANCELLED as soon as the hook says stop. Every pause the
+ * library makes on its own (backoff, RUNNING polls, pacing) goes here. */
+gf_status gf_pause(const gf_http *h, uint32_t ms);
+
 /* An event of kind about st with text (NULL: ""), every other field zero:
  * no peer, no counts. Each event the library reports starts here. */
 void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text);

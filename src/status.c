@@ -82,6 +82,7 @@ static const char *const messages[GF_STATUS_COUNT] = {
     [GF_E_PROXY_CONNECT] = "cannot connect to the proxy",
     [GF_E_PROXY_DENIED] = "the proxy refused the tunnel: access denied by its rules (403)",
     [GF_E_PROXY_AUTH] = "the proxy refused the tunnel: proxy credentials missing or wrong",
+    [GF_E_CANCELLED] = "cancelled by the caller",
 };
 
 const char *gf_strerror(gf_status st)
