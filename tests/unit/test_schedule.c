@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "faketls.h"
+#include "memsink.h"
 #include "scripted.h"
 #include "testport.h"
 
@@ -269,6 +270,30 @@ static void cancel_cuts_backoff_and_pacing_short(void)
     CHECK_INT(tp.connects, 0);
 }
 
+/* A download under way stops at its next read: not committed, not retried,
+ * the bytes that arrived kept for a resume. */
+static void cancel_stops_a_download_uncommitted(void)
+{
+    static memsink ms;
+    setup(false);
+    cl.retries = 3;
+    memsink_init(&ms);
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n0123456789", 0, 0};
+    c->steps[1] = (tp_step){TP_DELAY, NULL, 0, 2000};
+    c->steps[2] = (tp_step){TP_DATA, "abcdefghij", 0, 0};
+    c->steps[3] = (tp_step){TP_DELAY, NULL, 0, 2000};
+    c->steps[4] = (tp_step){TP_DATA, "ABCDEFGHIJ", 0, 0};
+    c->steps[5] = (tp_step){TP_EOF, NULL, 0, 0};
+    cancel_from(tp.now + 1000);
+    CHECK_ST(gf_download(&cl, FILES "/e/a?sig=1", &ms.sink, NULL), GF_E_CANCELLED);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.commits, 0);
+    CHECK(memsink_is(&ms, "0123456789abcdefghij", 20));
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(tp.slept, 0);
+}
+
 /* Without a hook a pause is one sleep of the whole time, as before. */
 static void no_hook_sleeps_once(void)
 {
@@ -284,4 +309,5 @@ CHECK_SUITE(schedule, CASE(begin_polls_until_finished), CASE(files_in_type_order
             CASE(one_reask_serves_every_refused_file),
             CASE(reask_listing_other_files_stops_the_flow), CASE(reask_all_types_any_key_order),
             CASE(stop_hands_out_nothing_more), CASE(cancel_cuts_a_running_poll_short),
-            CASE(cancel_cuts_backoff_and_pacing_short), CASE(no_hook_sleeps_once));
+            CASE(cancel_cuts_backoff_and_pacing_short), CASE(cancel_stops_a_download_uncommitted),
+            CASE(no_hook_sleeps_once));
