@@ -83,6 +83,13 @@ void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *t
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);
 
+/* Resolve the reference ref (a Location value, NUL-terminated) against the
+ * absolute URL in url (RFC 3986 section 5.2), in place: url holds cap
+ * bytes, scratch is working space of scratch_cap bytes. The fragment of
+ * ref is dropped; the result is not parsed. Returns GF_OK, or
+ * GF_E_REDIRECT_LOCATION when the result or the merged path does not fit. */
+gf_status gf_url_resolve(char *url, size_t cap, const char *ref, char *scratch, size_t scratch_cap);
+
 /* GF_OK for a client gf_client_init set up; GF_E_CONFIG for one it refused
  * (other limits), GF_E_ARGUMENT for NULL or one never set up. Every call
  * that takes a gf_client checks this first. */

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -103,17 +104,6 @@ static int load_cas(const cli_opts *o, gf_tls *tls)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode user information (RFC 3986 section 2.1) into out. */
 static bool pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *olen)
 {
@@ -121,10 +111,13 @@ static bool pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *o
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+            char hex[3] = {0, 0, 0};
+            if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
+                !isxdigit((unsigned char)s[i + 2]))
                 return false;
-            c = (char)(hi << 4 | lo);
+            hex[0] = s[i + 1];
+            hex[1] = s[i + 2];
+            c = (char)strtoul(hex, NULL, 16);
             i += 2;
         }
         if (k + 1 >= cap || (unsigned char)c < 0x20)
