@@ -12,6 +12,7 @@ import time
 
 from cliutil import (AI, TOKEN, base_fixture, check_export_folder, export_dir, gio, md5_of,
                      no_part_files, run_on_pty, server_files)
+import procs
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -199,7 +200,7 @@ def test_jobs_killed_mid_way_then_rerun_completes_byte_identical(ctx):
     argv = ["fetch", "--base-url", s.api_base, "--ca-file", s.ca_file, "--project", AI,
             "--retries", "1", "--timeout", "10", "--type", "day", "--data", "page", "--date",
             D, "--out", out, "--jobs", "2"]
-    p = subprocess.Popen(ctx.cli + argv, cwd=ctx.tmp, stdin=subprocess.DEVNULL,
+    p = procs.popen(ctx.cli + argv, cwd=ctx.tmp, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          env=ctx.cli_env({"GIO_TOKEN": TOKEN, "GIO_CLIENT_ID": "e2e-jobs-k1"}))
     try:
