@@ -11,8 +11,8 @@ leave a CLI (or the emulator running it) behind.
     end_all()              kill every registered program still running, with its group
 
 Threads. qemu-user 7.2 cannot start a thread in a dynamically linked guest. The runner sets
-`no_threads` (the reason) for such a CLI; popen then refuses to start the CLI with --jobs N > 1,
-which starts threads, by raising NeedsThreads: the runner reports that test as set apart, not as
+`no_threads` (the reason) for such a CLI; popen then refuses to start the CLI where it would start
+threads (fetch or sync with --jobs 2..8), by raising NeedsThreads: the runner reports that test as set apart, not as
 passed or failed. So what is set apart is decided by what a test runs, not by a list of names.
 """
 
@@ -29,10 +29,18 @@ class NeedsThreads(Exception):
     """The test runs the CLI with --jobs N > 1 where it cannot start threads."""
 
 
+# The CLI starts threads for `fetch` and `sync` with --jobs 2..8; it refuses other values, and
+# `links` with --jobs, before any thread (giofetch(1)).
+_THREADED_COMMANDS = ("fetch", "sync")
+_JOBS_RANGE = range(2, 9)
+
+
 def _starts_threads(argv):
     if cli_binary is None or cli_binary not in argv:
         return False
-    args = list(argv)
+    args = list(argv[argv.index(cli_binary) + 1:])
+    if not args or args[0] not in _THREADED_COMMANDS:
+        return False
     for i, a in enumerate(args):
         value = None
         if a == "--jobs" and i + 1 < len(args):
@@ -41,7 +49,7 @@ def _starts_threads(argv):
             value = a[len("--jobs="):]
         if value is not None:
             try:
-                if int(value) > 1:
+                if int(value) in _JOBS_RANGE:
                     return True
             except ValueError:
                 pass

@@ -95,19 +95,22 @@ def test_programs_a_test_started_end_with_it_every_way(ctx):
 
 
 def test_the_cli_with_jobs_is_refused_where_threads_cannot_start(ctx):
-    # What a dynamically linked qemu-user guest gets: a run of the CLI with --jobs N > 1 raises
-    # NeedsThreads before anything starts; --jobs 1 and other programs start as usual.
+    # What a dynamically linked qemu-user guest gets: a run of the CLI that starts threads
+    # (fetch or sync with --jobs 2..8) raises NeedsThreads before anything starts; --jobs 1,
+    # values the CLI refuses, links, and other programs start as usual.
     saved = procs.no_threads, procs.cli_binary
     procs.no_threads, procs.cli_binary = "no threads here", "/bin/true"
     try:
-        for argv in (["/bin/true", "fetch", "--jobs", "2"], ["/bin/true", "--jobs=8"]):
+        for argv in (["/bin/true", "fetch", "--jobs", "2"], ["/bin/true", "sync", "--jobs=8"]):
             try:
                 procs.popen(argv)
             except procs.NeedsThreads as e:
                 assert "no threads here" in str(e)
             else:
                 raise AssertionError("%s was started" % argv)
-        assert procs.run(["/bin/true", "fetch", "--jobs", "1"]).returncode == 0
+        for argv in (["/bin/true", "fetch", "--jobs", "1"], ["/bin/true", "fetch", "--jobs", "9"],
+                     ["/bin/true", "links", "--jobs", "2"], ["/bin/true", "sync", "--jobs", "x"]):
+            assert procs.run(argv).returncode == 0, argv
         assert procs.run(["/bin/echo", "--jobs", "2"], stdout=subprocess.DEVNULL).returncode == 0
         # how the runner tells such a guest: the binary has a program interpreter
         assert procs.elf_has_interpreter(sys.executable) != procs.elf_has_interpreter(__file__)

@@ -22,9 +22,9 @@ KNOWN = {
     # guests) is allowed for inside the tests that meet it, so the rest of those tests runs.
 }
 
-# Tests that start threads (the CLI with --jobs N > 1) are set apart by the runner itself when
-# the CLI is a dynamically linked guest of qemu-user, which cannot start threads: it sees what
-# each test runs (tests/e2e/procs.py), so no list of names is kept here.
+# Tests that start threads (the CLI's fetch or sync with --jobs 2..8) are set apart by the
+# runner itself when the CLI is a dynamically linked guest of qemu-user, which cannot start
+# threads: it sees what each test runs (tests/e2e/procs.py), so no list of names is kept here.
 
 # qemu 7.2 passes the host's ECONNREFUSED (111) to MIPS guests untranslated (MIPS's is 146):
 # a refused connect reads as "network failure". These tests assert the message a refused
