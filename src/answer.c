@@ -86,11 +86,16 @@ static gf_status add_links(const walk *w, int arr, gf_answer *out)
     return GF_OK;
 }
 
+/* downloadLinks keyed by type. The links are stored in type order (visit,
+ * page, action, ...), whatever order the JSON object lists the types in: an
+ * index then names the same file in every answer to the same request, which
+ * is what lets a re-ask hand a download its own file's fresh link. */
 static gf_status typed_links(const walk *w, int obj, gf_answer *out)
 {
     const jsmntok_t *t = &w->tok[obj];
-    bool seen[GF_DATA_TYPES] = {false};
+    int value_of[GF_DATA_TYPES]; /* the token of each type's value; 0: absent */
     int i = obj + 1;
+    memset(value_of, 0, sizeof(value_of));
     out->all_types = true;
     for (int k = 0; k < t->size; k++) {
         gf_view key;
@@ -100,22 +105,23 @@ static gf_status typed_links(const walk *w, int obj, gf_answer *out)
             return st;
         int value = i + 1;
         if (gf_data_type_parse(key.ptr, key.len, &d) == GF_OK && d != GF_DATA_ALL) {
-            if (seen[d])
+            if (value_of[d] != 0)
                 return GF_E_JSON; /* a type listed twice (null or not): which is right? */
-            seen[d] = true;
-            if (w->tok[value].type == JSMN_PRIMITIVE && w->body[w->tok[value].start] == 'n') {
-                i = skip(w, value);
-                continue; /* null: the type is not there */
-            }
-            size_t first = out->count;
-            st = add_links(w, value, out);
-            if (st != GF_OK)
-                return st;
-            out->type[d].present = true;
-            out->type[d].first = (uint16_t)first;
-            out->type[d].count = (uint16_t)(out->count - first);
+            value_of[d] = value;
         }
         i = skip(w, value);
+    }
+    for (unsigned d = 0; d < GF_DATA_TYPES; d++) {
+        int value = value_of[d];
+        if (value == 0 || (w->tok[value].type == JSMN_PRIMITIVE && w->body[w->tok[value].start] == 'n'))
+            continue; /* absent or null: the type is not there */
+        size_t first = out->count;
+        gf_status st = add_links(w, value, out);
+        if (st != GF_OK)
+            return st;
+        out->type[d].present = true;
+        out->type[d].first = (uint16_t)first;
+        out->type[d].count = (uint16_t)(out->count - first);
     }
     return GF_OK;
 }

@@ -546,6 +546,7 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink, gf_do
         if (!retry || retries >= cl->retries)
             return st;
         retries++;
-        gf_retry_wait(cl, retries, a.retry_after_ms, st);
+        if ((st = gf_retry_wait(cl, retries, a.retry_after_ms, st)) != GF_OK)
+            return st; /* cancelled: the bytes held stay for a resume */
     }
 }

@@ -89,20 +89,23 @@ static uint64_t next_call_at(const gf_client *cl)
     return at;
 }
 
-static void pace(gf_client *cl)
+static gf_status pace(gf_client *cl)
 {
     const gf_port *p = cl->http.port;
     uint64_t at = next_call_at(cl);
     if (cl->api_interval_ms == 0)
-        return;
+        return GF_OK;
     /* A sleep may end early (a signal): look at the clock again, a few
      * times, so a port whose sleep does nothing cannot hang the caller. */
     for (int i = 0; i < 4; i++) {
         uint64_t now = p->now_ms(p->ctx);
         if (now >= at)
-            return;
-        p->sleep_ms(p->ctx, at - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(at - now));
+            return GF_OK;
+        gf_status st = gf_pause(&cl->http, at - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(at - now));
+        if (st != GF_OK)
+            return st;
     }
+    return GF_OK;
 }
 
 static void paced(gf_client *cl)
@@ -149,7 +152,8 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         };
         gf_http_handler hd = {
             .user = &c, .header = call_header, .head = call_head, .body = call_body};
-        pace(cl);
+        if ((st = pace(cl)) != GF_OK)
+            return st; /* cancelled: no call was made, so none is counted */
         st = gf_http_exchange(&cl->http, &hr, &hd, &status);
         paced(cl);
         if (c.too_large)
@@ -167,7 +171,8 @@ static gf_status call_api(gf_client *cl, const gf_request *req, const char *body
         }
         if (!gf_retryable(st) || attempt > cl->retries)
             return st;
-        gf_retry_wait(cl, attempt, c.retry_after_ms, st);
+        if ((st = gf_retry_wait(cl, attempt, c.retry_after_ms, st)) != GF_OK)
+            return st;
     }
 }
 

@@ -363,8 +363,7 @@ typedef struct follow {
     const gf_http_handler *user;
     gf_http *h;
     bool follow;
-    bool have_location;
-    bool location_too_long;
+    bool have_location;      /* a Location that fits h->location            */
 } follow;
 
 static gf_status follow_header(void *user, int status, gf_view name, gf_view value)
@@ -372,9 +371,9 @@ static gf_status follow_header(void *user, int status, gf_view name, gf_view val
     follow *f = user;
     if (f->follow && is_redirect(status)) {
         if (gf_view_ieq(name, "location")) {
-            if (value.len >= sizeof(f->h->location)) {
-                f->location_too_long = true;
-            } else {
+            /* One that does not fit is no usable Location: the redirect
+             * fails with GF_E_REDIRECT_LOCATION. */
+            if (value.len < sizeof(f->h->location)) {
                 memcpy(f->h->location, value.ptr, value.len);
                 f->h->location[value.len] = '\0';
                 f->have_location = value.len > 0;
@@ -404,119 +403,6 @@ static gf_status follow_body(void *user, const unsigned char *data, size_t len)
                                                     : GF_OK;
 }
 
-/* Remove "." and ".." segments of in[0..n) (RFC 3986 section 5.2.4) into
- * out. Returns the length written, or SIZE_MAX when out is too small. */
-static size_t remove_dots(const char *in, size_t n, char *out, size_t cap)
-{
-    size_t i = 0, o = 0;
-#define REST_IS(s) (n - i == sizeof(s) - 1 && memcmp(in + i, s, sizeof(s) - 1) == 0)
-#define STARTS(s) (n - i >= sizeof(s) - 1 && memcmp(in + i, s, sizeof(s) - 1) == 0)
-    while (i < n) {
-        if (STARTS("../")) {
-            i += 3;
-        } else if (STARTS("./")) {
-            i += 2;
-        } else if (STARTS("/./")) {
-            i += 2;
-        } else if (REST_IS("/.")) {
-            i = n;
-            if (o >= cap)
-                return SIZE_MAX;
-            out[o++] = '/';
-        } else if (STARTS("/../") || REST_IS("/..")) {
-            bool last = REST_IS("/..");
-            i += 3;
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            if (o > 0)
-                o--;
-            if (last) {
-                if (o >= cap)
-                    return SIZE_MAX;
-                out[o++] = '/';
-            }
-        } else if (REST_IS(".") || REST_IS("..")) {
-            i = n;
-        } else {
-            do {
-                if (o >= cap)
-                    return SIZE_MAX;
-                out[o++] = in[i++];
-            } while (i < n && in[i] != '/');
-        }
-    }
-#undef REST_IS
-#undef STARTS
-    return o;
-}
-
-/* Resolve h->location against h->url (RFC 3986 section 5.2), into h->url.
- * The fragment of the reference is dropped. */
-static gf_status resolve_location(gf_http *h)
-{
-    const char *ref = h->location;
-    char *scratch = (char *)h->buf;
-    size_t rlen = strcspn(ref, "#"), k, m = 0;
-    const size_t cap = sizeof(h->buf);
-
-    /* An absolute reference: a scheme before any '/', '?' or '#'. */
-    for (k = 0; k < rlen && (gf_is_alpha(ref[k]) || gf_is_digit(ref[k]) || ref[k] == '+' ||
-                             ref[k] == '-' || ref[k] == '.');
-         k++)
-        ;
-    if (k > 0 && k < rlen && ref[k] == ':' && gf_is_alpha(ref[0])) {
-        memcpy(h->url, ref, rlen);
-        h->url[rlen] = '\0';
-        return GF_OK;
-    }
-    size_t scheme_end = strcspn(h->url, ":"); /* h->url is absolute: "http(s)://..." */
-    if (rlen >= 2 && ref[0] == '/' && ref[1] == '/') {
-        if (scheme_end + 1 + rlen >= sizeof(h->url))
-            return GF_E_REDIRECT_LOCATION;
-        memcpy(h->url + scheme_end + 1, ref, rlen);
-        h->url[scheme_end + 1 + rlen] = '\0';
-        return GF_OK;
-    }
-
-    /* Path-relative: merge with the base path in scratch (RFC 3986 section
-     * 5.2.3), then remove dot segments back into h->url after the authority. */
-    size_t auth_end = scheme_end + 3 + strcspn(h->url + scheme_end + 3, "/?#");
-    size_t path_end = auth_end + strcspn(h->url + auth_end, "?#");
-    size_t query_end = path_end + strcspn(h->url + path_end, "#");
-    size_t keep; /* bytes of the base kept before the reference */
-    if (rlen == 0) {
-        keep = query_end - auth_end; /* the same resource */
-    } else if (ref[0] == '/') {
-        keep = 0;
-    } else if (ref[0] == '?') {
-        keep = path_end - auth_end;
-    } else {
-        size_t dir = path_end;
-        while (dir > auth_end && h->url[dir - 1] != '/')
-            dir--;
-        keep = dir - auth_end;
-    }
-    if (keep == 0 && (rlen == 0 || ref[0] != '/'))
-        scratch[m++] = '/'; /* an empty base path counts as "/" */
-    if (m + keep + rlen > cap)
-        return GF_E_REDIRECT_LOCATION;
-    memcpy(scratch + m, h->url + auth_end, keep);
-    m += keep;
-    memcpy(scratch + m, ref, rlen);
-    m += rlen;
-
-    size_t plen = 0;
-    while (plen < m && scratch[plen] != '?')
-        plen++;
-    size_t room = sizeof(h->url) - auth_end - 1;
-    size_t w = remove_dots(scratch, plen, h->url + auth_end, room);
-    if (w == SIZE_MAX || m - plen > room - w)
-        return GF_E_REDIRECT_LOCATION;
-    memcpy(h->url + auth_end + w, scratch + plen, m - plen);
-    h->url[auth_end + w + (m - plen)] = '\0';
-    return GF_OK;
-}
-
 /* The exchange, following redirects when the request asks: credentials
  * stay with the first origin, https never drops to http. */
 static gf_status exchange_following(gf_http *h, gf_url *url, const gf_http_request *req,
@@ -529,13 +415,12 @@ static gf_status exchange_following(gf_http *h, gf_url *url, const gf_http_reque
     bool creds = true;
     unsigned redirects = 0;
     /* Every field named: GCC clears the whole struct first otherwise. */
-    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false,
-                .location_too_long = false};
+    follow f = {.user = hd, .h = h, .follow = req->follow_redirects, .have_location = false};
     const gf_http_handler wrap = {
         .user = &f, .header = follow_header, .head = follow_head, .body = follow_body};
 
     for (;;) {
-        f.have_location = f.location_too_long = false;
+        f.have_location = false;
         st = roundtrip(h, url, method, creds, req, body, body_len, &wrap);
         if (st != GF_OK)
             break;
@@ -556,7 +441,8 @@ static gf_status exchange_following(gf_http *h, gf_url *url, const gf_http_reque
         bool was_https = url->https;
         uint16_t old_port = url->port;
         /* h->conn_host still names the origin just used */
-        if ((st = resolve_location(h)) != GF_OK)
+        if ((st = gf_url_resolve(h->url, sizeof(h->url), h->location, (char *)h->buf,
+                                  sizeof(h->buf))) != GF_OK)
             break;
         if (gf_url_parse(h->url, strlen(h->url), url) != GF_OK) {
             st = GF_E_REDIRECT_LOCATION;

@@ -69,6 +69,12 @@ static inline bool gf_waited_out(const gf_port *port, uint32_t idle_ms, uint64_t
            port->now_ms(port->ctx) - since >= idle_ms;
 }
 
+/* Wait ms on the port's sleep, cut short by the engine's cancel hook:
+ * asked first and then every GF_CANCEL_SLICE_MS. Returns GF_OK after the
+ * whole wait, GF_E_CANCELLED as soon as the hook says stop. Every pause the
+ * library makes on its own (backoff, RUNNING polls, pacing) goes here. */
+gf_status gf_pause(const gf_http *h, uint32_t ms);
+
 /* An event of kind about st with text (NULL: ""), every other field zero:
  * no peer, no counts. Each event the library reports starts here. */
 void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *text);
@@ -76,6 +82,13 @@ void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *t
 /* The length of a project id (or project uid): 1..GF_AI_MAX letters, digits,
  * '-' or '_'; 0 for NULL or anything else. */
 size_t gf_id_len(const char *s);
+
+/* Resolve the reference ref (a Location value, NUL-terminated) against the
+ * absolute URL in url (RFC 3986 section 5.2), in place: url holds cap
+ * bytes, scratch is working space of scratch_cap bytes. The fragment of
+ * ref is dropped; the result is not parsed. Returns GF_OK, or
+ * GF_E_REDIRECT_LOCATION when the result or the merged path does not fit. */
+gf_status gf_url_resolve(char *url, size_t cap, const char *ref, char *scratch, size_t scratch_cap);
 
 /* GF_OK for a client gf_client_init set up; GF_E_CONFIG for one it refused
  * (other limits), GF_E_ARGUMENT for NULL or one never set up. Every call

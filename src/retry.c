@@ -35,7 +35,7 @@ uint32_t gf_retry_after_ms(gf_view value)
     return s >= GF_BACKOFF_MAX_MS / 1000u ? GF_BACKOFF_MAX_MS : (uint32_t)s * 1000u;
 }
 
-void gf_retry_wait(gf_client *cl, uint32_t attempt, uint32_t retry_after_ms, gf_status why)
+gf_status gf_retry_wait(gf_client *cl, uint32_t attempt, uint32_t retry_after_ms, gf_status why)
 {
     const gf_port *port = cl->http.port;
     uint64_t delay = cl->backoff_ms;
@@ -67,5 +67,5 @@ void gf_retry_wait(gf_client *cl, uint32_t attempt, uint32_t retry_after_ms, gf_
         gf_http_event_peer(&cl->http, &ev);
         cl->http.on_event(cl->http.event_user, &ev);
     }
-    port->sleep_ms(port->ctx, (uint32_t)delay);
+    return gf_pause(&cl->http, (uint32_t)delay);
 }

@@ -80,7 +80,8 @@
     X(GF_E_PROXY_CONNECT, "cannot connect to the proxy") \
     X(GF_E_PROXY_DENIED, "the proxy refused the tunnel: access denied by its rules (403)") \
     X(GF_E_PROXY_AUTH, "the proxy refused the tunnel: proxy credentials missing or wrong") \
-    X(GF_E_FEATURE_OFF, "this build of giofetch was made without the feature this needs")
+    X(GF_E_FEATURE_OFF, "this build of giofetch was made without the feature this needs") \
+    X(GF_E_CANCELLED, "cancelled by the caller")
 
 #define GF_POS_(st, text) GF_POS_##st,
 enum gf_message_pos { GF_MESSAGES(GF_POS_) GF_MESSAGE_COUNT };

@@ -91,6 +91,35 @@ static const mbedtls_ecp_group_id groups[] = {
 };
 #endif
 
+/* ---- Taking turns inside mbedTLS (gf_tls_set_turns) -------------------- */
+
+/* Process-wide, like mbedtls_threading_set_alt: what it guards is mbedTLS's
+ * own process-wide state. */
+static struct {
+    gf_tls_turn_fn *take, *give;
+    void *user;
+} turns;
+
+void gf_tls_set_turns(gf_tls_turn_fn *take, gf_tls_turn_fn *give, void *user)
+{
+    bool both = take != NULL && give != NULL;
+    turns.take = both ? take : NULL;
+    turns.give = both ? give : NULL;
+    turns.user = both ? user : NULL;
+}
+
+static void turn_take(void)
+{
+    if (turns.take != NULL)
+        turns.take(turns.user);
+}
+
+static void turn_give(void)
+{
+    if (turns.give != NULL)
+        turns.give(turns.user);
+}
+
 /* ---- BIO: port contract -> mbedTLS contract --------------------------- */
 
 /* How long the next read or write may wait: the idle timeout, cut short
@@ -119,7 +148,9 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     gf_tls *t = ctx;
     uint32_t wait = left(t);
+    turn_give(); /* the port may wait: another thread may use mbedTLS meanwhile */
     int32_t r = wait == 0 ? GF_PORT_E_TIMEOUT : t->port->send(t->port->ctx, t->handle, buf, len, wait);
+    turn_take();
     if (r > 0)
         return (int)r;
     t->io_error = r;
@@ -136,7 +167,9 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     gf_tls *t = ctx;
     uint32_t wait = left(t);
+    turn_give();
     int32_t r = wait == 0 ? GF_PORT_E_TIMEOUT : t->port->recv(t->port->ctx, t->handle, buf, len, wait);
+    turn_take();
     if (r >= 0)
         return (int)r; /* 0: the peer closed */
     t->io_error = r;
@@ -449,8 +482,45 @@ static const char *tls_describe(struct gf_tls *t)
     return t->reason[0] != '\0' ? t->reason : "TLS";
 }
 
-static const gf_secure_ops ops = {.open = tls_open, .send = tls_send, .recv = tls_recv,
-                                  .close = tls_close, .describe = tls_describe};
+/* The operations as the engine calls them: each one a turn inside mbedTLS
+ * (the BIO callbacks give it away while the port waits). */
+static gf_status turn_open(struct gf_tls *t, const gf_port *port, int32_t handle,
+                           const char *host, uint16_t tcp_port, uint32_t idle_ms,
+                           uint64_t deadline_at)
+{
+    turn_take();
+    gf_status st = tls_open(t, port, handle, host, tcp_port, idle_ms, deadline_at);
+    turn_give();
+    return st;
+}
+
+static gf_status turn_send(struct gf_tls *t, const unsigned char *buf, size_t len, size_t *sent,
+                           uint32_t idle_ms, uint64_t deadline_at)
+{
+    turn_take();
+    gf_status st = tls_send(t, buf, len, sent, idle_ms, deadline_at);
+    turn_give();
+    return st;
+}
+
+static gf_status turn_recv(struct gf_tls *t, unsigned char *buf, size_t cap, size_t *got,
+                           uint32_t idle_ms, uint64_t deadline_at)
+{
+    turn_take();
+    gf_status st = tls_recv(t, buf, cap, got, idle_ms, deadline_at);
+    turn_give();
+    return st;
+}
+
+static void turn_close(struct gf_tls *t, bool graceful)
+{
+    turn_take();
+    tls_close(t, graceful);
+    turn_give();
+}
+
+static const gf_secure_ops ops = {.open = turn_open, .send = turn_send, .recv = turn_recv,
+                                  .close = turn_close, .describe = tls_describe};
 
 /* ---- Setup ------------------------------------------------------------- */
 
@@ -482,7 +552,7 @@ gf_status gf_tls_init_for(gf_tls *t, size_t size, uint32_t config_id)
 static unsigned psa_users;
 #endif
 
-gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
+static gf_status tls_setup(gf_tls *t, const gf_port *port)
 {
     static const unsigned char personal[] = "giofetch";
     int ret;
@@ -543,6 +613,14 @@ gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
     return GF_OK;
 }
 
+gf_status gf_tls_setup(gf_tls *t, const gf_port *port)
+{
+    turn_take();
+    gf_status st = tls_setup(t, port);
+    turn_give();
+    return st;
+}
+
 static bool has_pem_marker(const unsigned char *buf, size_t len)
 {
     static const char marker[] = "-----BEGIN ";
@@ -600,6 +678,7 @@ void gf_tls_free(gf_tls *t)
 {
     if (t == NULL || t->base.ops == NULL)
         return;
+    turn_take();
     mbedtls_ssl_free(&t->ssl);
     mbedtls_ssl_config_free(&t->conf);
     mbedtls_ctr_drbg_free(&t->drbg);
@@ -610,6 +689,7 @@ void gf_tls_free(gf_tls *t)
     if (t->psa_held && --psa_users == 0 && !GF_TLS_KEEP_PSA)
         mbedtls_psa_crypto_free();
 #endif
+    turn_give();
     memset(t, 0, sizeof(*t));
 }
 

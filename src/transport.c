@@ -41,8 +41,17 @@ static bool waited_out(const gf_http *h, uint64_t since)
     return gf_waited_out(h->port, h->timeout_ms, h->deadline_at, since);
 }
 
+/* The caller asked to stop (gf_cancel_fn): checked before each connect and
+ * each read, so a stop lands within one port timeout. */
+static bool cancelled(const gf_http *h)
+{
+    return h->cancel != NULL && h->cancel(h->cancel_user);
+}
+
 gf_status gf_transport_connect(gf_http *h, const char *host, uint16_t port)
 {
+    if (cancelled(h))
+        return GF_E_CANCELLED;
     int32_t r = h->port->connect(h->port->ctx, host, port, wait_ms(h));
     if (r < 0)
         return from_port(r, true);
@@ -91,6 +100,8 @@ gf_status gf_transport_send(gf_http *h, const unsigned char *data, size_t len)
 
 gf_status gf_transport_recv(gf_http *h, unsigned char *buf, size_t cap, size_t *got)
 {
+    if (cancelled(h))
+        return GF_E_CANCELLED;
     uint64_t since = h->port->now_ms(h->port->ctx);
     if (h->secure)
         return secure_ops(h)->recv(h->tls, buf, cap, got, h->timeout_ms, h->deadline_at);

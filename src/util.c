@@ -98,3 +98,23 @@ void gf_event_init(gf_event *ev, gf_event_kind kind, gf_status st, const char *t
     ev->status = st;
     ev->text = text != NULL ? text : "";
 }
+
+gf_status gf_pause(const gf_http *h, uint32_t ms)
+{
+    const gf_port *p = h->port;
+    if (h->cancel == NULL) {
+        p->sleep_ms(p->ctx, ms);
+        return GF_OK;
+    }
+    /* Slices by the clock, not by counting sleeps: a sleep may end early. */
+    uint64_t end = p->now_ms(p->ctx) + ms;
+    for (;;) {
+        if (h->cancel(h->cancel_user))
+            return GF_E_CANCELLED;
+        uint64_t now = p->now_ms(p->ctx);
+        if (now >= end)
+            return GF_OK;
+        uint64_t left = end - now;
+        p->sleep_ms(p->ctx, left < GF_CANCEL_SLICE_MS ? (uint32_t)left : GF_CANCEL_SLICE_MS);
+    }
+}

@@ -7,7 +7,8 @@
  * gf_status has a readable message from gf_strerror().
  *
  * Layers, each using only the ones below it:
- *   flow      gf_fetch_export(): ask, poll RUNNING, download every link
+ *   flow      gf_flow_*(), gf_fetch_export(): ask, poll RUNNING, download
+ *             every link, one re-ask after a 403
  *   export    gf_request_target(), gf_answer_parse(), gf_export_links()
  *   download  gf_download(): one link into a gf_sink, resumed and verified
  *   http      gf_http_exchange(): HTTP/1.1 over a port, TLS via gf_secure
@@ -154,6 +155,7 @@ typedef enum gf_status {
                               * 401, which some proxies send for wrong ones)*/
     GF_E_FEATURE_OFF,        /* needs a feature this build left out
                               * (a GF_FEATURE_ switch of config.h is 0)     */
+    GF_E_CANCELLED,          /* the caller's cancel hook stopped the call   */
 
     GF_STATUS_COUNT
 } gf_status;
@@ -285,7 +287,10 @@ typedef struct gf_json_token {
     int size;
 } gf_json_token;
 
-/* Where one data type's links sit in gf_answer.link. */
+/* Where one data type's links sit in gf_answer.link. The parser stores the
+ * links in type order (visit, page, action, ... as gf_data_type counts),
+ * whatever order the JSON object lists the types in, so that an index names
+ * the same file in every answer to the same request. */
 typedef struct gf_type_links {
     uint16_t first;
     uint16_t count;
@@ -304,7 +309,7 @@ typedef struct gf_answer {
     gf_view export_type, data_type, export_date, export_version;
     gf_view request_time, error_msg;
     size_t count;            /* links, all types together                   */
-    gf_view link[GF_LINKS_MAX];
+    gf_view link[GF_LINKS_MAX]; /* in type order for all-types answers      */
     gf_type_links type[GF_DATA_TYPES]; /* all-types answers only            */
 } gf_answer;
 
@@ -381,6 +386,23 @@ typedef struct gf_event {
 } gf_event;
 
 typedef void gf_event_fn(void *user, const gf_event *ev);
+
+/*
+ * The caller's way to stop the library mid-way (a watchdog, a user's
+ * button, a signal). Asked before every wait the library makes on its own
+ * (retry pauses, RUNNING polls, the pacing of API calls: long waits are
+ * slept in slices of GF_CANCEL_SLICE_MS and asked between them), before
+ * each connect and before each read from the network. Return true to stop:
+ * the call under way then returns GF_E_CANCELLED within one slice or one
+ * port timeout, and a download under way is not committed (its sink keeps
+ * the bytes it holds, to be resumed later).
+ */
+typedef bool gf_cancel_fn(void *user);
+
+/* Longest single sleep while a cancel hook is set (milliseconds). */
+#ifndef GF_CANCEL_SLICE_MS
+#define GF_CANCEL_SLICE_MS 100u
+#endif
 
 /* ======================================================================= */
 /* Transport security (TLS): implemented by tls.h, reached through these    */
@@ -511,6 +533,8 @@ typedef struct gf_http {
     void *event_user;
     uint32_t timeout_ms;     /* connect and idle timeout                    */
     const gf_proxy *proxy;   /* NULL: direct                                */
+    gf_cancel_fn *cancel;    /* NULL: never cancelled (see gf_cancel_fn)    */
+    void *cancel_user;
     /* Private from here on: the engine's own state and buffers. A caller
      * never reads or writes these; they change without notice. */
     int32_t handle;
@@ -746,6 +770,118 @@ gf_status gf_download(gf_client *cl, const char *url, const gf_sink *sink,
 gf_status gf_mint_token(gf_client *cl, const char *project_uid, const char *ai,
                         const unsigned char *secret, size_t secret_len, char *token, size_t cap);
 
+/* ======================================================================= */
+/* The export flow: one export end to end, driven by its caller             */
+/* ======================================================================= */
+
+/*
+ * One export as a state object the caller drives, in the caller's memory,
+ * without allocation: begin (ask, and ask again while RUNNING), then "which
+ * file next" and "this file ended" until the flow says it is done. The
+ * library decides what happens after a 403 (one re-ask per answer, fresh
+ * links checked to list the same files) and keeps the first error; the
+ * caller decides when and where each download runs: gf_fetch_export is one
+ * such driver, a thread pool or a firmware superloop are others.
+ *
+ *     gf_flow f;
+ *     size_t i;
+ *     if (gf_flow_begin(&f, &cl, &req, wait_ms, &ans) == GF_OK)
+ *         while (gf_flow_next(&f, &i) == GF_FLOW_FILE) {
+ *             gf_status st;
+ *             do
+ *                 st = gf_download(&cl, ans.link[i].ptr, &sink[i], NULL);
+ *             while (gf_flow_ended(&f, i, st) == GF_FLOW_AGAIN);
+ *         }
+ *     st = gf_flow_result(&f);
+ *
+ * Files are handed out by index into ans->link, in link order, which is
+ * type order for all-types answers (see gf_type_links). A re-ask rewrites
+ * ans and the client's answer buffer: every link view of the old answer is
+ * gone, so a driver that downloads several files at once copies each link
+ * before the download, and calls gf_flow_next and gf_flow_ended under one
+ * lock, with a client of its own per download (the re-ask runs on the
+ * flow's client, inside gf_flow_ended). All fields are private.
+ */
+typedef enum gf_flow_step {
+    GF_FLOW_FILE = 0,        /* gf_flow_next: download ans->link[*index]   */
+    GF_FLOW_WAIT,            /* gf_flow_next: nothing to start until a file
+                              * under way ends (drivers of several files)  */
+    GF_FLOW_DONE,            /* gf_flow_next: over; see gf_flow_result      */
+    GF_FLOW_SETTLED,         /* gf_flow_ended: the file's outcome is st     */
+    GF_FLOW_AGAIN,           /* gf_flow_ended: download the same file again
+                              * into the same sink, from ans->link[index],
+                              * a fresh link                                */
+    GF_FLOW_DROPPED          /* gf_flow_ended: it needed fresh links and the
+                              * flow stopped instead; it has no outcome and
+                              * its sink keeps what it holds                */
+} gf_flow_step;
+
+typedef struct gf_flow {
+    struct gf_flow_private {
+        gf_client *cl;
+        const gf_request *req;
+        gf_answer *ans;
+        bool begun;          /* gf_flow_begin succeeded                     */
+        size_t next;         /* the next index to hand out                  */
+        size_t busy;         /* handed out, not ended                       */
+        uint16_t gen;        /* answers so far: 0 the first, 1 a re-ask...  */
+        uint64_t files;      /* which files the answers list (fingerprint)  */
+        gf_status first_error; /* the first file that failed                */
+        gf_status stop;      /* why no more files are handed out            */
+        uint16_t file_gen[GF_LINKS_MAX];  /* the answer a file's link is of */
+        uint8_t file_state[GF_LINKS_MAX];
+    } priv;
+} gf_flow;
+
+/*
+ * Start the flow of one export: ask for its links, and ask again while it
+ * is RUNNING (with a growing pause, GF_EV_WAIT each time) for at most
+ * wait_ms. cl, req and ans must outlive the flow; ans receives the answer.
+ * Returns GF_OK (FINISHED: gf_flow_next hands out ans's links), or what
+ * gf_export_links returned for the last ask (GF_RUNNING after wait_ms,
+ * GF_NOT_EXISTS, GF_E_API_ERROR, ...), GF_E_CANCELLED (the cancel hook
+ * stopped a pause or the call), GF_E_ARGUMENT (NULL) or GF_E_CONFIG.
+ */
+gf_status gf_flow_begin(gf_flow *f, gf_client *cl, const gf_request *req, uint32_t wait_ms,
+                        gf_answer *ans);
+
+/*
+ * Which file next. *index receives the index into ans->link to download
+ * (with GF_FLOW_FILE only).
+ * Returns GF_FLOW_FILE, GF_FLOW_WAIT (files are under way and none is left
+ * to start, or the flow stopped: end those first) or GF_FLOW_DONE (every
+ * file handed out has ended, and there is none left or the flow stopped;
+ * also for a flow that did not begin).
+ */
+gf_flow_step gf_flow_next(gf_flow *f, size_t *index);
+
+/*
+ * The download of file index ended with st; a file the caller skips ends
+ * with GF_OK. After a 403 of any of the three reasons (GF_E_LINK_EXPIRED,
+ * GF_E_LINK_SIGNATURE, GF_E_LINK_DENIED) the file gets fresh links once:
+ * when no other file has asked for them since this file's link was handed
+ * out, the API is asked once more here (a GF_EV_NOTICE names the reason; it
+ * blocks like gf_export_links), and the answer must list the same files.
+ * Returns GF_FLOW_AGAIN (download it again from ans->link[index]),
+ * GF_FLOW_SETTLED (st is the file's outcome; the first failure is kept for
+ * gf_flow_result) or GF_FLOW_DROPPED (the re-ask failed, or the flow was
+ * stopped: gf_flow_result says why).
+ */
+gf_flow_step gf_flow_ended(gf_flow *f, size_t index, gf_status st);
+
+/* Hand out no more files (a callback failed, the disk is full): the files
+ * under way still end through gf_flow_ended. The first why is kept. */
+void gf_flow_stop(gf_flow *f, gf_status why);
+
+/*
+ * The outcome once gf_flow_next said GF_FLOW_DONE: GF_OK when every file
+ * ended well, else why the flow stopped (gf_flow_stop's why, a failed
+ * re-ask's status, GF_E_ANSWER_MISMATCH when fresh links list other files,
+ * GF_E_CANCELLED), else the first file's error; what gf_flow_begin
+ * returned when it failed.
+ */
+gf_status gf_flow_result(const gf_flow *f);
+
 /* How gf_fetch_export hands files to the caller. */
 typedef struct gf_fetch_handler {
     void *user;
@@ -762,50 +898,16 @@ typedef struct gf_fetch_handler {
 } gf_fetch_handler;
 
 /*
- * One export end to end: ask for its links, ask again while it is RUNNING
- * (with backoff, for at most wait_ms), then download every link, in type
- * order for all-types answers. When a link has expired, the API is asked
- * once more for fresh links (the same files, checked) and the download
- * goes on; a second expiry fails that file. A failed file does not stop
- * the others. ans receives the (last) answer.
- * Returns GF_OK when every file is done, else the first file's error, or
- * what gf_export_links returned (GF_RUNNING after the wait...), or what a
- * handler callback returned to stop.
+ * One export end to end, blocking: a driver of gf_flow that downloads one
+ * file after the other on cl. Asks for the links, asks again while RUNNING
+ * for at most wait_ms, downloads every link in type order; a link refused
+ * with a 403 gets fresh links once (see gf_flow_ended). A failed file does
+ * not stop the others. ans receives the (last) answer.
+ * Returns GF_OK when every file is done, else what gf_flow_result returns,
+ * what gf_flow_begin returned, or what a handler callback returned to stop.
  */
 gf_status gf_fetch_export(gf_client *cl, const gf_request *req, uint32_t wait_ms,
                           const gf_fetch_handler *fh, gf_answer *ans);
-
-/*
- * The pieces of gf_fetch_export, for callers who schedule the downloads
- * themselves (several at once, each on a client of its own). Contexts
- * share nothing: two gf_client structs (each with its own TLS context) may
- * be used by two threads at once; one gf_client must never be.
- */
-
-/* Ask for an export's links, asking again while it is RUNNING (with
- * backoff, for at most wait_ms). Returns what gf_export_links returned for
- * the last ask (GF_OK: FINISHED). */
-gf_status gf_export_wait(gf_client *cl, const gf_request *req, uint32_t wait_ms, gf_answer *ans);
-
-/* The index in ans->link of the file at position pos in type order (the
- * order gf_fetch_export downloads in: link order, or for all-types
- * answers visit, page, action, ...). Returns ans->count when pos is out of
- * range. */
-size_t gf_answer_link_at(const gf_answer *ans, size_t pos);
-
-/* The inverse: the position in type order of ans->link[i]. A re-ask may
- * list the types in another JSON key order, so a caller that keeps state
- * per file across one keys it by position. Returns ans->count when i is
- * out of range. */
-size_t gf_answer_pos_of(const gf_answer *ans, size_t i);
-
-/* Ask once more for fresh links of the export ans answered (after
- * GF_E_LINK_EXPIRED), checking that the new answer lists the same files
- * in the same type order. ans is replaced: every view of the old answer
- * (they point into cl's buffer) is gone, so copy a link before calling
- * this. Returns what gf_export_links returned, or GF_E_ANSWER_MISMATCH
- * when the files listed changed. */
-gf_status gf_export_refresh(gf_client *cl, const gf_request *req, gf_answer *ans);
 
 #ifdef __cplusplus
 }

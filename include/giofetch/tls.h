@@ -150,6 +150,24 @@ void gf_tls_insecure_for_tests(gf_tls *tls);
  * state; see above). Safe on NULL and twice. */
 void gf_tls_free(gf_tls *tls);
 
+/*
+ * Taking turns inside mbedTLS. An mbedTLS built without
+ * MBEDTLS_THREADING_C (OpenWrt's default), and the PSA core of 3.0-3.5,
+ * must not be entered by two threads at once, even with a context each
+ * (the PSA key store and RNG are global; a shared CA chain caches values in
+ * its RSA keys). An application that runs several gf_tls contexts in
+ * several threads there sets a lock once, before the threads start, as it
+ * would with mbedtls_threading_set_alt: the glue then calls take() before
+ * every call into mbedTLS (handshake, read, write, close, setup, free) and
+ * give() after it, and gives the turn away while the port waits for the
+ * network, so the waits (and MD5, disk writes, everything outside mbedTLS)
+ * still overlap. take and give must both be set, or both NULL (the default:
+ * no turns, for a single thread or an mbedTLS built with threads). Not
+ * itself thread-safe: set it while no context is in use.
+ */
+typedef void gf_tls_turn_fn(void *user);
+void gf_tls_set_turns(gf_tls_turn_fn *take, gf_tls_turn_fn *give, void *user);
+
 /* The mbedTLS version giofetch was compiled with and the TLS versions it
  * speaks, e.g. "mbedTLS 3.6.6, TLS 1.2 and 1.3". A static string. */
 const char *gf_tls_library(void);

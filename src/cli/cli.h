@@ -57,22 +57,24 @@ void cli_report_init(const cli_opts *o);
 void cli_error(const char *fmt, ...);   /* always shown */
 void cli_warn(const char *fmt, ...);    /* always shown */
 void cli_note(const char *fmt, ...);    /* hidden by -q */
-void cli_event(void *user, const gf_event *ev); /* the library's events */
+/* What one client's events told of its connection: each client (the API's,
+ * each job's) has its own, so that a message names the connection that
+ * failed whatever ran meanwhile. */
+typedef struct cli_peer {
+    char connect[GF_HOST_MAX + 16]; /* host:port of the last connect attempt
+                                     * (the proxy's when tunnelling), IPv6
+                                     * literals in brackets; "" before one */
+    bool connect_proxy;      /* ... and it was the proxy's                 */
+    gf_status proxy_cause;   /* why the proxy could not be reached         */
+    int last_http;           /* the last HTTP status received              */
+} cli_peer;
+/* The library's events; user is the client's cli_peer (NULL: none). */
+void cli_event(void *user, const gf_event *ev);
 /* A file's download begins; held: the bytes already on disk (a resume). */
 void cli_progress_file(const char *label, size_t index, size_t count, uint64_t held);
 void cli_progress_end(void);
-int cli_last_http_status(void);
-/* Set what cli_last_http_status says (a job's own last status). */
-void cli_set_last_http_status(int status);
 /* What retry and wait lines are about ("visit 20261130 part-1.csv.gz"). */
 void cli_subject(const char *fmt, ...);
-/* host:port of the last connection attempt (the proxy's when tunnelling),
- * IPv6 literals in brackets; "" before the first. */
-const char *cli_connect_target(void);
-/* Whether that connect was to the proxy, and why the proxy could not be
- * reached (from the library's notice). */
-bool cli_connect_via_proxy(void);
-gf_status cli_proxy_cause(void);
 void cli_host_port(char *out, size_t cap, const char *host, unsigned port);
 /* Copy untrusted text for a terminal: control bytes become '?', at most
  * cap-1 bytes. */
@@ -97,6 +99,7 @@ typedef struct cli_net {
     gf_port port;
     gf_tls tls;
     gf_client cl;
+    cli_peer peer;                 /* what cl's events told                 */
     gf_proxy proxy;
     char proxy_auth[512];
     cli_creds creds;
@@ -105,8 +108,11 @@ int cli_net_setup(const cli_opts *o, cli_net *n);
 void cli_net_free(cli_net *n);
 
 /* st in words for a message: the host and port it is about, and the next
- * step where one is obvious (--ca-file, the clock, the token). */
-void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap);
+ * step where one is obvious (--ca-file, the clock, the token). cl, tls and
+ * peer are those of the connection that ended with st (the API client's,
+ * or the job's whose download ended). */
+void cli_explain(const gf_client *cl, const gf_tls *tls, const cli_peer *peer, gf_status st,
+                 char *out, size_t cap);
 /* st says the API cannot be reached or trusted at all (connect, proxy, TLS):
  * every later call would fail the same way. */
 bool cli_api_unreachable(gf_status st);

@@ -24,8 +24,8 @@ typedef struct folder {
     char dir[STORE_PATH_MAX];
 } folder;
 
-/* One link's file, at its position in type order: a re-ask may list the
- * types in another JSON key order, but never other files in type order. */
+/* One link's file. Links are in type order, so its index names the same
+ * file in a re-ask's answer, whatever order the JSON lists the types in. */
 typedef struct file_state {
     char name[STORE_NAME_MAX];
     bool done;
@@ -41,6 +41,9 @@ typedef struct job {
     cli_net *n;
     gf_request req;
     char date[GF_DATE_MAX + 1];
+    char label[64];          /* "<data type> <date>" for progress          */
+    gf_flow flow;
+    gf_answer ans;
     folder f[GF_DATA_TYPES];
     bool planned;
     bool download_failed;
@@ -49,16 +52,16 @@ typedef struct job {
     bool api_failed;         /* the ask failed: no links were planned       */
     size_t to_fetch, fetched;
     uint64_t bytes;
+    /* One link's file, by its index (links are in type order). */
+    file_state files[GF_LINKS_MAX];
+    char names[GF_LINKS_MAX][STORE_NAME_MAX]; /* one folder's, for store_name */
+    store_entry entries[GF_LINKS_MAX];
+    /* The .part files open at once: one per download under way (--jobs). A
+     * slot is taken from the file's begin to its end: its fd alone does not
+     * say, as the commit closes it before the download returns. */
+    store_file open_files[JOBS_MAX];
+    bool open_taken[JOBS_MAX];
 } job;
-
-static file_state files[GF_LINKS_MAX];
-static gf_answer ans;
-static store_entry entries[GF_LINKS_MAX];
-/* The .part files open at once: one per download under way (--jobs). A
- * slot is taken from the file's sink() to its done(): its fd alone does not
- * say, as the commit closes it before the download returns. */
-static store_file open_files[JOBS_MAX];
-static bool open_taken[JOBS_MAX];
 
 static int max_exit(int a, int b) { return a > b ? a : b; }
 
@@ -74,10 +77,10 @@ static const char *verified_kind(const gf_download_result *res)
 /* Folder f's k-th link in answer a. */
 static const gf_view *link_of(const gf_answer *a, const folder *f, size_t k)
 {
-    return &a->link[gf_answer_link_at(a, f->base + k)];
+    return &a->link[f->base + k];
 }
 
-/* The folder that holds the file at position pos. */
+/* The folder that holds the file at index pos. */
 static int folder_of(const job *j, size_t pos)
 {
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
@@ -88,13 +91,13 @@ static int folder_of(const job *j, size_t pos)
     return -1;
 }
 
-/* ---- the flow's callbacks ---------------------------------------------- */
+/* ---- the files of the flow --------------------------------------------- */
 
-static gf_status plan(void *user, const gf_answer *a)
+/* The answer is FINISHED: name every file and make the folders. */
+static gf_status plan(job *j, const gf_answer *a)
 {
-    job *j = user;
     j->planned = true;
-    memset(files, 0, sizeof(files));
+    memset(j->files, 0, sizeof(j->files));
     size_t base = 0; /* in type order, the earlier types' links come first */
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
         folder *f = &j->f[t];
@@ -111,10 +114,9 @@ static gf_status plan(void *user, const gf_answer *a)
         }
         if (f->complete || !f->present)
             continue;
-        static char names[GF_LINKS_MAX][STORE_NAME_MAX];
         for (size_t k = 0; k < f->count; k++) {
-            store_name(link_of(a, f, k)->ptr, k, names, k, names[k]);
-            memcpy(files[f->base + k].name, names[k], STORE_NAME_MAX);
+            store_name(link_of(a, f, k)->ptr, k, j->names, k, j->names[k]);
+            memcpy(j->files[f->base + k].name, j->names[k], STORE_NAME_MAX);
         }
         if (j->o->cmd == CMD_LINKS)
             continue;
@@ -130,25 +132,15 @@ static gf_status plan(void *user, const gf_answer *a)
     return GF_OK;
 }
 
-static gf_status links_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
-{
-    (void)user;
-    (void)a;
-    (void)i;
-    *sink = NULL; /* links only prints */
-    return GF_OK;
-}
-
-static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_sink **sink)
+static gf_status fetch_begin(void *user, size_t pos, const gf_sink **sink)
 {
     job *j = user;
-    size_t pos = gf_answer_pos_of(a, i); /* the current answer's i */
     int t = folder_of(j, pos);
     *sink = NULL;
     if (t < 0 || j->f[t].complete)
         return GF_OK;
     folder *f = &j->f[t];
-    file_state *fs = &files[pos];
+    file_state *fs = &j->files[pos];
     if (store_exists(f->dir, fs->name)) {
         /* Complete and verified by an earlier run: only its MD5 is needed. */
         int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
@@ -162,9 +154,9 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         return GF_OK;
     }
     store_file *sf = NULL;
-    for (unsigned k = 0; k < j->o->jobs && sf == NULL; k++) {
-        if (!open_taken[k])
-            sf = &open_files[k];
+    for (unsigned k = 0; k < j->o->jobs && k < JOBS_MAX && sf == NULL; k++) {
+        if (!j->open_taken[k])
+            sf = &j->open_files[k];
     }
     if (sf == NULL)
         return GF_E_ARGUMENT; /* more files at once than --jobs */
@@ -176,7 +168,7 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
         return GF_E_SINK;
     }
     fs->open = sf;
-    open_taken[sf - open_files] = true;
+    j->open_taken[sf - j->open_files] = true;
     char label[64];
     snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
     cli_subject("%s %s", label, fs->name);
@@ -185,22 +177,36 @@ static gf_status fetch_sink(void *user, const gf_answer *a, size_t i, const gf_s
     return GF_OK;
 }
 
-static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status st,
-                            const gf_download_result *res)
+/* Close file pos's .part, if open, and free its slot. */
+static void close_part(job *j, size_t pos)
+{
+    file_state *fs = &j->files[pos];
+    if (fs->open != NULL) {
+        store_close(fs->open);
+        j->open_taken[fs->open - j->open_files] = false;
+    }
+    fs->open = NULL;
+}
+
+/* It needed fresh links and the export stopped: its .part stays for the
+ * next run to resume. */
+static void fetch_drop(void *user, size_t pos)
+{
+    close_part(user, pos);
+    cli_progress_end();
+}
+
+static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_download_result *res,
+                           const jobs_conn *conn)
 {
     job *j = user;
-    size_t pos = gf_answer_pos_of(a, i); /* the current answer's i */
     int t = folder_of(j, pos);
-    file_state *fs = &files[pos];
+    file_state *fs = &j->files[pos];
     int err = fs->open != NULL ? fs->open->err : 0;
     char part[STORE_PATH_MAX] = "";
     if (fs->open != NULL)
         snprintf(part, sizeof(part), "%s", fs->open->part);
-    if (fs->open != NULL) {
-        store_close(fs->open);
-        open_taken[fs->open - open_files] = false;
-    }
-    fs->open = NULL;
+    close_part(j, pos);
     cli_progress_end();
     if (t < 0)
         return GF_OK;
@@ -235,10 +241,10 @@ static gf_status fetch_done(void *user, const gf_answer *a, size_t i, gf_status 
     }
     if (st == GF_E_HTTP_STATUS) {
         cli_error("%s %s %s: HTTP status %d from the file host", dname, j->date, fs->name,
-                  cli_last_http_status());
+                  conn->peer->last_http);
     } else {
         char why[600];
-        cli_explain(j->n, st, why, sizeof(why));
+        cli_explain(conn->cl, conn->tls, conn->peer, st, why, sizeof(why));
         cli_error("%s %s %s: %s", dname, j->date, fs->name, why);
     }
     return GF_OK;
@@ -269,17 +275,18 @@ static void json_end(int exit_code, const char *error)
 }
 
 /* The error text of an API-stage failure, with the details that help. */
-static void api_error_text(const cli_net *n, gf_status st, char *out, size_t cap)
+static void api_error_text(const job *j, gf_status st, char *out, size_t cap)
 {
+    const cli_net *n = j->n;
     if (st == GF_E_API_ERROR) {
         char msg[512];
-        cli_sanitize(msg, sizeof(msg), ans.error_msg.ptr ? ans.error_msg.ptr : "",
-                     ans.error_msg.len);
+        cli_sanitize(msg, sizeof(msg), j->ans.error_msg.ptr ? j->ans.error_msg.ptr : "",
+                     j->ans.error_msg.len);
         snprintf(out, cap, "the API reported an error: %s", msg[0] ? msg : "(no errorMsg)");
     } else if (st == GF_E_HTTP_STATUS) {
-        snprintf(out, cap, "%s (HTTP %d from the API)", gf_strerror(st), cli_last_http_status());
+        snprintf(out, cap, "%s (HTTP %d from the API)", gf_strerror(st), n->peer.last_http);
     } else {
-        cli_explain(n, st, out, cap);
+        cli_explain(&n->cl, &n->tls, &n->peer, st, out, cap);
     }
 }
 
@@ -303,14 +310,12 @@ typedef struct tally {
     bool unreachable;        /* the API cannot be reached or trusted: stop  */
 } tally;
 
-/* Set the job up for one export and free every .part slot. */
+/* Set the job up for one export, every .part slot free. */
 static void job_start(job *j, const cli_opts *o, cli_net *n, const char *date, int only_type)
 {
     memset(j, 0, sizeof(*j));
-    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
-        open_files[k].fd = -1;
-        open_taken[k] = false;
-    }
+    for (unsigned k = 0; k < JOBS_MAX; k++)
+        j->open_files[k].fd = -1;
     j->o = o;
     j->n = n;
     snprintf(j->date, sizeof(j->date), "%s", date);
@@ -319,6 +324,11 @@ static void job_start(job *j, const cli_opts *o, cli_net *n, const char *date, i
     j->req.ai = o->project;
     j->req.date = j->date;
     j->req.expire_min = o->expire_min;
+    if (only_type >= 0)
+        snprintf(j->label, sizeof(j->label), "%s %s", gf_data_type_name((gf_data_type)only_type),
+                 j->date);
+    else
+        snprintf(j->label, sizeof(j->label), "all types %s", j->date);
 }
 
 /* Mark the folders asked for, and those a MANIFEST says are complete
@@ -341,22 +351,22 @@ static int find_folders(job *j, int only_type, bool *all_complete)
     return 0;
 }
 
-/* Ask, and download unless only the links are wanted, through the flow
- * (several files at once with --jobs). */
+/* Ask, and download unless only the links are wanted: the library's flow,
+ * driven one file at a time or by --jobs threads (jobs.c). */
 static gf_status run_flow(job *j)
 {
     const cli_opts *o = j->o;
-    gf_status st;
-    gf_fetch_handler fh = {j, plan, o->cmd == CMD_LINKS ? links_sink : fetch_sink,
-                           o->cmd == CMD_LINKS ? NULL : fetch_done};
     uint32_t wait_ms = o->cmd == CMD_SYNC ? 0 : o->wait_s * 1000u;
-    if (o->jobs > 1 && o->cmd != CMD_LINKS)
-        st = jobs_fetch_export(o, j->n, &j->req, wait_ms, &fh, &ans);
-    else
-        st = gf_fetch_export(&j->n->cl, &j->req, wait_ms, &fh, &ans);
-    for (unsigned k = 0; k < o->jobs && k < JOBS_MAX; k++) {
-        store_close(&open_files[k]); /* those of files the flow left mid-way */
-        open_taken[k] = false;
+    gf_status st = gf_flow_begin(&j->flow, &j->n->cl, &j->req, wait_ms, &j->ans);
+    if (st == GF_OK)
+        st = plan(j, &j->ans);
+    if (st != GF_OK || o->cmd == CMD_LINKS)
+        return st;
+    jobs_files jf = {j, j->label, fetch_begin, fetch_end, fetch_drop};
+    st = jobs_run(o, j->n, &j->flow, &j->ans, &jf);
+    for (unsigned k = 0; k < JOBS_MAX; k++) {
+        store_close(&j->open_files[k]); /* those of files the flow left mid-way */
+        j->open_taken[k] = false;
     }
     return st;
 }
@@ -370,18 +380,18 @@ static const char *fetched_outcome(job *j, int t)
     size_t ok = 0;
     int worst = EXIT_DONE;
     for (size_t k = 0; k < f->count; k++) {
-        file_state *fs = &files[f->base + k];
+        file_state *fs = &j->files[f->base + k];
         if (fs->done) {
-            memcpy(entries[ok].name, fs->name, STORE_NAME_MAX);
-            memcpy(entries[ok].md5, fs->md5, 33);
-            entries[ok].bytes = fs->bytes;
+            memcpy(j->entries[ok].name, fs->name, STORE_NAME_MAX);
+            memcpy(j->entries[ok].md5, fs->md5, 33);
+            j->entries[ok].bytes = fs->bytes;
             ok++;
         } else if (fs->st != GF_OK) {
             worst = max_exit(worst, cli_exit_for(fs->st, true));
         }
     }
     if (ok == f->count) {
-        int e = store_write_manifest(f->dir, entries, ok);
+        int e = store_write_manifest(f->dir, j->entries, ok);
         if (e != 0) {
             cli_error("%s %s: cannot write %s/MANIFEST: %s", gf_data_type_name((gf_data_type)t),
                       j->date, f->dir, strerror(e));
@@ -456,7 +466,7 @@ static const char *folder_state(const job *j, const folder *f)
            : api_failed && st == GF_E_API_ERROR ? "ERROR"
            : api_failed                         ? NULL
            : !f->present                        ? "RUNNING"
-                                                : gf_export_state_name(ans.state);
+                                                : gf_export_state_name(j->ans.state);
 }
 
 static void json_links(const job *j, const folder *f)
@@ -465,7 +475,7 @@ static void json_links(const job *j, const folder *f)
     for (size_t k = 0; !j->api_failed && f->present && k < f->count; k++) {
         if (k)
             putchar(',');
-        cli_json_str(stdout, link_of(&ans, f, k)->ptr, link_of(&ans, f, k)->len);
+        cli_json_str(stdout, link_of(&j->ans, f, k)->ptr, link_of(&j->ans, f, k)->len);
     }
     printf("]");
 }
@@ -486,18 +496,18 @@ static void json_file(bool first, const char *name, uint64_t bytes, const char *
 
 /* The folder and its files: from its MANIFEST when it was complete before
  * this run, else those this run has. */
-static void json_files(const job *j, const folder *f)
+static void json_files(job *j, const folder *f)
 {
     printf(",\"dir\":");
     cli_json_str(stdout, f->dir, strlen(f->dir));
     printf(",\"files\":[");
     if (f->complete) {
-        size_t count = store_read_manifest(f->dir, entries, GF_LINKS_MAX);
+        size_t count = store_read_manifest(f->dir, j->entries, GF_LINKS_MAX);
         for (size_t k = 0; k < count; k++)
-            json_file(k == 0, entries[k].name, entries[k].bytes, entries[k].md5, NULL);
+            json_file(k == 0, j->entries[k].name, j->entries[k].bytes, j->entries[k].md5, NULL);
     } else {
         for (size_t k = 0, shown = 0; k < f->count; k++) {
-            const file_state *fs = &files[f->base + k];
+            const file_state *fs = &j->files[f->base + k];
             if (!fs->done || j->api_failed)
                 continue;
             json_file(shown++ == 0, fs->name, fs->bytes, fs->md5, fs->verified);
@@ -507,7 +517,7 @@ static void json_files(const job *j, const folder *f)
 }
 
 /* The folder on stdout: a JSON line with --json, else the links for links. */
-static void print_folder(const job *j, int t, const char *type_error)
+static void print_folder(job *j, int t, const char *type_error)
 {
     const folder *f = &j->f[t];
     if (j->o->json) {
@@ -519,7 +529,7 @@ static void print_folder(const job *j, int t, const char *type_error)
         json_end(f->exit, f->exit == EXIT_DONE ? NULL : type_error);
     } else if (j->o->cmd == CMD_LINKS && f->exit == EXIT_DONE && !f->complete) {
         for (size_t k = 0; k < f->count; k++)
-            printf("%s\n", link_of(&ans, f, k)->ptr);
+            printf("%s\n", link_of(&j->ans, f, k)->ptr);
     }
 }
 
@@ -546,45 +556,64 @@ static void tell_folder(const job *j, int t, int only_type, const char *type_err
     }
 }
 
-/* Run one export: one data type or all, one period. Returns the exit code;
- * counts per type go to tl when set. */
-static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
+/* One export whose job is set up: ask, download, report. */
+static int export_job(job *j, int only_type, tally *tl)
 {
-    static job j;
     bool all_complete;
     int rc, code = EXIT_DONE;
 
-    job_start(&j, o, n, date, only_type);
-    if ((rc = find_folders(&j, only_type, &all_complete)) != 0)
+    if ((rc = find_folders(j, only_type, &all_complete)) != 0)
         return rc;
-    if (only_type >= 0)
-        cli_subject("%s %s", gf_data_type_name((gf_data_type)only_type), j.date);
-    else
-        cli_subject("all types %s", j.date);
-    j.st = all_complete ? GF_OK : run_flow(&j);
-    j.api_failed = !all_complete && !j.planned;
+    cli_subject("%s", j->label);
+    j->st = all_complete ? GF_OK : run_flow(j);
+    j->api_failed = !all_complete && !j->planned;
 
     char error[700];
     error[0] = '\0';
-    if (j.api_failed)
-        api_error_text(n, j.st, error, sizeof(error));
+    if (j->api_failed)
+        api_error_text(j, j->st, error, sizeof(error));
     for (int t = 0; t < (int)GF_DATA_TYPES; t++) {
-        if (!j.f[t].involved)
+        if (!j->f[t].involved)
             continue;
-        const char *type_error = folder_outcome(&j, t, error);
-        code = max_exit(code, j.f[t].exit);
-        count_folder(tl, &j, &j.f[t]);
-        print_folder(&j, t, type_error);
-        tell_folder(&j, t, only_type, type_error);
+        const char *type_error = folder_outcome(j, t, error);
+        code = max_exit(code, j->f[t].exit);
+        count_folder(tl, j, &j->f[t]);
+        print_folder(j, t, type_error);
+        tell_folder(j, t, only_type, type_error);
     }
     fflush(stdout);
     return code;
 }
 
+/* Run one export: one data type or all, one period. Returns the exit code;
+ * counts per type go to tl when set. */
+static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_type, tally *tl)
+{
+    job *j = malloc(sizeof(*j)); /* its file table is large; one per export */
+    if (j == NULL) {
+        cli_error("%s: %s", date, strerror(ENOMEM));
+        return EXIT_LOCAL;
+    }
+    job_start(j, o, n, date, only_type);
+    int code = export_job(j, only_type, tl);
+    free(j);
+    return code;
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
-static int default_period(const cli_opts *o, cli_net *n, gf_period *p)
+/* The period a date option gives (given NULL: the last one that should be
+ * complete by the clock). Returns 0 or an exit code after a message. */
+static int period_of(const cli_opts *o, cli_net *n, const char *given, gf_period *p)
 {
+    if (given != NULL) {
+        gf_status st = gf_period_parse(o->type, given, strlen(given), p);
+        if (st != GF_OK) {
+            cli_error("%s: %s", given, gf_strerror(st));
+            return EXIT_USAGE;
+        }
+        return 0;
+    }
     int64_t now = n->port.utc_s(n->port.ctx);
     if (now == GF_PORT_NO_TIME || now < CLI_CLOCK_SANE_S) {
         cli_error("the clock is not set: give --date (or --from and --to)");
@@ -609,12 +638,9 @@ int cli_links(const cli_opts *o, cli_net *n)
 {
     gf_period p;
     char date[GF_DATE_MAX + 1];
-    int rc;
-    if (o->date != NULL) {
-        gf_period_parse(o->type, o->date, strlen(o->date), &p);
-    } else if ((rc = default_period(o, n, &p)) != 0) {
+    int rc = period_of(o, n, o->date, &p);
+    if (rc != 0)
         return rc;
-    }
     gf_period_format(&p, date);
     return run_export(o, n, date, single_type(o), NULL);
 }
@@ -646,12 +672,9 @@ int cli_fetch(const cli_opts *o, cli_net *n)
 {
     gf_period p;
     char date[GF_DATE_MAX + 1];
-    int rc, fd = -1;
-    if (o->date != NULL) {
-        gf_period_parse(o->type, o->date, strlen(o->date), &p);
-    } else if ((rc = default_period(o, n, &p)) != 0) {
+    int fd = -1, rc = period_of(o, n, o->date, &p);
+    if (rc != 0)
         return rc;
-    }
     gf_period_format(&p, date);
     if ((rc = with_lock(o, &fd)) != 0)
         return rc;
@@ -667,13 +690,11 @@ int cli_sync(const cli_opts *o, cli_net *n)
     tally tl;
     memset(&tl, 0, sizeof(tl));
 
-    if (o->to != NULL) {
-        gf_period_parse(o->type, o->to, strlen(o->to), &to);
-    } else if ((rc = default_period(o, n, &to)) != 0) {
+    if ((rc = period_of(o, n, o->to, &to)) != 0)
         return rc;
-    }
     if (o->from != NULL) {
-        gf_period_parse(o->type, o->from, strlen(o->from), &from);
+        if ((rc = period_of(o, n, o->from, &from)) != 0)
+            return rc;
     } else {
         /* The API keeps data 15 days: look back that far. */
         from = to;

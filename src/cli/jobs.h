@@ -1,4 +1,5 @@
-/* --jobs N: several downloads of one export at once (see jobs.c). */
+/* Drivers of the library's export flow (gf_flow): one file after the other,
+ * or --jobs N files at once on threads (see jobs.c). */
 #ifndef GF_JOBS_H
 #define GF_JOBS_H
 
@@ -6,21 +7,39 @@
 
 #define JOBS_MAX 8u
 
-/*
- * What gf_fetch_export does, with up to o->jobs (2..JOBS_MAX) files
- * downloading at once, each on a thread with a client and TLS context of
- * its own. The API calls (the first ask, polling, and the one re-ask per
- * answer when links expire) stay on n->cl, in the calling thread, under
- * its rate limit. fh's callbacks run in the calling thread, one at a time;
- * the sink fh->sink gives for a file must stay valid until fh->done for
- * that file, while other files' sinks are open. Returns what
- * gf_fetch_export would.
- */
-gf_status jobs_fetch_export(const cli_opts *o, cli_net *n, const gf_request *req,
-                            uint32_t wait_ms, const gf_fetch_handler *fh, gf_answer *ans);
+/* The connection a download ran on, for its messages. */
+typedef struct jobs_conn {
+    const gf_client *cl;
+    const gf_tls *tls;
+    const cli_peer *peer;
+} jobs_conn;
 
-/* True when this build's mbedTLS is not thread-safe, so the jobs take
- * turns inside it (see jobs.c). */
-bool jobs_tls_serialized(void);
+/* What the tool does with each file the flow hands out (commands.c). The
+ * driver calls these one at a time, under its lock when it has threads. */
+typedef struct jobs_files {
+    void *user;
+    const char *label;       /* the export, for the --jobs progress line   */
+    /* File index is handed out: its sink, or *sink NULL to skip it. A sink
+     * stays open until end() or drop() for that file, while other files'
+     * sinks are open. Anything but GF_OK stops the export with it. */
+    gf_status (*begin)(void *user, size_t index, const gf_sink **sink);
+    /* Its download ended with st (its outcome). Anything but GF_OK stops
+     * the export with it (the files under way still end). */
+    gf_status (*end)(void *user, size_t index, gf_status st, const gf_download_result *res,
+                     const jobs_conn *conn);
+    /* It needed fresh links and the export stopped instead: no outcome. */
+    void (*drop)(void *user, size_t index);
+} jobs_files;
+
+/*
+ * Download the files of a flow that has begun (gf_flow_begin said GF_OK
+ * about n->cl and ans) until it is done: with o->jobs 1 one after the
+ * other on n->cl, else up to o->jobs (at most JOBS_MAX) at once, each on a
+ * thread with a client and TLS context of its own. The re-ask after a 403
+ * runs on n->cl, inside gf_flow_ended, under the one lock. Returns
+ * gf_flow_result, or GF_E_RESOURCES when not one thread could start.
+ */
+gf_status jobs_run(const cli_opts *o, cli_net *n, gf_flow *flow, const gf_answer *ans,
+                   const jobs_files *jf);
 
 #endif

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -103,17 +104,6 @@ static int load_cas(const cli_opts *o, gf_tls *tls)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode user information (RFC 3986 section 2.1) into out. */
 static bool pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *olen)
 {
@@ -121,10 +111,13 @@ static bool pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *o
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+            char hex[3] = {0, 0, 0};
+            if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
+                !isxdigit((unsigned char)s[i + 2]))
                 return false;
-            c = (char)(hi << 4 | lo);
+            hex[0] = s[i + 1];
+            hex[1] = s[i + 2];
+            c = (char)strtoul(hex, NULL, 16);
             i += 2;
         }
         if (k + 1 >= cap || (unsigned char)c < 0x20)
@@ -213,6 +206,7 @@ int cli_net_setup(const cli_opts *o, cli_net *n)
     n->cl.crypto = &gf_crypto_mbedtls;
     n->cl.http.timeout_ms = o->timeout_s * 1000u;
     n->cl.http.on_event = cli_event;
+    n->cl.http.event_user = &n->peer;
     n->cl.retries = o->retries;
     if (o->base_url != NULL && o->base_url[0] != '\0') {
         gf_url u;
@@ -233,7 +227,7 @@ int cli_net_setup(const cli_opts *o, cli_net *n)
         memset(n->creds.secret, 0, sizeof(n->creds.secret));
         if (st != GF_OK) {
             char why[600];
-            cli_explain(n, st, why, sizeof(why));
+            cli_explain(&n->cl, &n->tls, &n->peer, st, why, sizeof(why));
             cli_error("could not mint a token: %s", why);
             return cli_exit_for(st, false);
         }
@@ -270,19 +264,19 @@ static bool tls_failure(gf_status st)
 }
 
 /* cli_explain for a tls_failure: what to check, or mbedTLS's reason. */
-static void explain_tls(const cli_net *n, gf_status st, const char *origin, char *out,
-                        size_t cap)
+static void explain_tls(const gf_client *cl, const gf_tls *tls, gf_status st, const char *origin,
+                        char *out, size_t cap)
 {
     char reason[200], clock[64];
     /* mbedTLS's verify text comes in lines: one line here. */
-    cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
+    cli_sanitize(reason, sizeof(reason), tls->reason, strlen(tls->reason));
     for (char *c = reason; *c != '\0'; c++)
         *c = *c == '?' ? ' ' : *c;
     if (st == GF_E_TLS_UNTRUSTED) {
         snprintf(out, cap, "TLS with %s: %s; if its CA is not in the system's bundle, "
                  "give it with --ca-file", origin, gf_strerror(st));
     } else if (st == GF_E_TLS_EXPIRED || st == GF_E_TLS_NOT_YET_VALID) {
-        int64_t now = n->port.utc_s(n->port.ctx);
+        int64_t now = cl->http.port->utc_s(cl->http.port->ctx);
         time_t t = (time_t)now;
         struct tm tm;
         if (now == GF_PORT_NO_TIME || gmtime_r(&t, &tm) == NULL ||
@@ -296,17 +290,18 @@ static void explain_tls(const cli_net *n, gf_status st, const char *origin, char
     }
 }
 
-void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
+void cli_explain(const gf_client *cl, const gf_tls *tls, const cli_peer *peer, gf_status st,
+                 char *out, size_t cap)
 {
     char origin[GF_HOST_MAX + 16], proxy[GF_HOST_MAX + 16];
-    const char *target = cli_connect_target();
-    cli_host_port(origin, sizeof(origin), n->cl.http.conn_host, n->cl.http.conn_port);
+    const char *target = peer->connect;
+    cli_host_port(origin, sizeof(origin), cl->http.conn_host, cl->http.conn_port);
     proxy[0] = '\0';
-    if (n->cl.http.proxy != NULL)
-        cli_host_port(proxy, sizeof(proxy), n->proxy.host, n->proxy.port);
-    bool via_proxy = cli_connect_via_proxy() || (proxy[0] != '\0' && strcmp(proxy, target) == 0);
+    if (cl->http.proxy != NULL)
+        cli_host_port(proxy, sizeof(proxy), cl->http.proxy->host, cl->http.proxy->port);
+    bool via_proxy = peer->connect_proxy || (proxy[0] != '\0' && strcmp(proxy, target) == 0);
     if (tls_failure(st)) {
-        explain_tls(n, st, origin, out, cap);
+        explain_tls(cl, tls, st, origin, out, cap);
         return;
     }
     switch (st) {
@@ -330,11 +325,11 @@ void cli_explain(const cli_net *n, gf_status st, char *out, size_t cap)
         return;
     case GF_E_PROXY_CONNECT:
         snprintf(out, cap, "%s %s: %s", gf_strerror(st), proxy,
-                 gf_strerror(cli_proxy_cause() != GF_OK ? cli_proxy_cause() : st));
+                 gf_strerror(peer->proxy_cause != GF_OK ? peer->proxy_cause : st));
         return;
     case GF_E_AUTH:
         snprintf(out, cap, "%s (HTTP %d from %s); check the token (--token-file or GIO_TOKEN)",
-                 gf_strerror(st), cli_last_http_status(), origin);
+                 gf_strerror(st), peer->last_http, origin);
         return;
     default:
         snprintf(out, cap, "%s", gf_strerror(st));

@@ -15,16 +15,12 @@
 
 static struct {
     bool quiet, verbose, tty;
-    int last_http;
     bool progress_shown;
     char label[96];
     size_t index, count;
     uint64_t held;             /* bytes on disk when the file was opened    */
     struct timespec start;
     char subject[200];         /* what retries are about: export, file      */
-    char connect[GF_HOST_MAX + 16]; /* host:port of the last connect         */
-    bool connect_proxy;      /* ... and it was the proxy's                 */
-    gf_status proxy_cause;   /* why the proxy could not be reached         */
 } r;
 
 void cli_report_init(const cli_opts *o)
@@ -79,10 +75,6 @@ void cli_note(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_last_http_status(void) { return r.last_http; }
-
-void cli_set_last_http_status(int status) { r.last_http = status; }
-
 void cli_subject(const char *fmt, ...)
 {
     va_list ap;
@@ -91,10 +83,6 @@ void cli_subject(const char *fmt, ...)
     va_end(ap);
 }
 
-const char *cli_connect_target(void) { return r.connect; }
-bool cli_connect_via_proxy(void) { return r.connect_proxy; }
-gf_status cli_proxy_cause(void) { return r.proxy_cause; }
-
 void cli_host_port(char *out, size_t cap, const char *host, unsigned port)
 {
     bool v6 = strchr(host, ':') != NULL && host[0] != '[';
@@ -102,22 +90,22 @@ void cli_host_port(char *out, size_t cap, const char *host, unsigned port)
 }
 
 /* The event's "host:port", with an IPv6 literal put in brackets. */
-static void remember_connect(const gf_event *ev, const char *text)
+static void remember_connect(cli_peer *peer, const gf_event *ev, const char *text)
 {
-    r.connect_proxy = ev->proxy;
+    peer->connect_proxy = ev->proxy;
     if (ev->host != NULL) {
-        cli_host_port(r.connect, sizeof(r.connect), ev->host, ev->port);
+        cli_host_port(peer->connect, sizeof(peer->connect), ev->host, ev->port);
         return;
     }
     const char *colon = strrchr(text, ':');
     char host[GF_HOST_MAX];
     if (colon == NULL || (size_t)(colon - text) >= sizeof(host)) {
-        cli_sanitize(r.connect, sizeof(r.connect), text, strlen(text));
+        cli_sanitize(peer->connect, sizeof(peer->connect), text, strlen(text));
         return;
     }
     memcpy(host, text, (size_t)(colon - text));
     host[colon - text] = '\0';
-    cli_host_port(r.connect, sizeof(r.connect), host, (unsigned)strtoul(colon + 1, NULL, 10));
+    cli_host_port(peer->connect, sizeof(peer->connect), host, (unsigned)strtoul(colon + 1, NULL, 10));
 }
 
 static double seconds_since(const struct timespec *t)
@@ -185,11 +173,12 @@ static bool network_failure(gf_status st)
 void cli_event(void *user, const gf_event *ev)
 {
     char text[600];
-    (void)user;
+    cli_peer none, *peer = user != NULL ? user : &none;
+    memset(&none, 0, sizeof(none));
     cli_sanitize(text, sizeof(text), ev->text, strlen(ev->text));
     switch (ev->kind) {
     case GF_EV_RESPONSE:
-        r.last_http = ev->http_status;
+        peer->last_http = ev->http_status;
         if (r.verbose)
             cli_note("< %d%s%s", ev->http_status, text[0] ? " " : "", text);
         break;
@@ -199,7 +188,7 @@ void cli_event(void *user, const gf_event *ev)
     case GF_EV_RETRY:
         if (!r.quiet)
             cli_note("%s%sretrying in %.1f s: %s%s%s", r.subject, r.subject[0] ? ": " : "",
-                     ev->delay_ms / 1000.0, network_failure(ev->status) ? r.connect : "",
+                     ev->delay_ms / 1000.0, network_failure(ev->status) ? peer->connect : "",
                      network_failure(ev->status) ? ": " : "", text);
         break;
     case GF_EV_WAIT:
@@ -207,9 +196,9 @@ void cli_event(void *user, const gf_event *ev)
                  r.subject[0] ? ": " : "", ev->delay_ms / 1000.0);
         break;
     case GF_EV_CONNECT:
-        remember_connect(ev, text);
+        remember_connect(peer, ev, text);
         if (r.verbose)
-            cli_note("connecting to %s%s", r.connect_proxy ? "proxy " : "", r.connect);
+            cli_note("connecting to %s%s", peer->connect_proxy ? "proxy " : "", peer->connect);
         break;
     case GF_EV_REQUEST:
         if (r.verbose)
@@ -225,7 +214,7 @@ void cli_event(void *user, const gf_event *ev)
         break;
     case GF_EV_NOTICE:
         if (ev->proxy && ev->status != GF_OK)
-            r.proxy_cause = ev->status;
+            peer->proxy_cause = ev->status;
         if (r.verbose)
             cli_note("%s", text);
         break;

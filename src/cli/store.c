@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,24 +52,12 @@ bool store_exists(const char *dir, const char *name)
 
 /* ---- names ------------------------------------------------------------- */
 
-static bool same_ignoring_case(const char *a, const char *b)
-{
-    for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
+/* Names are ASCII ([A-Za-z0-9._-] or part-<i>...), and the tool never sets
+ * a locale: strcasecmp compares them as case-insensitive file systems do. */
 static bool taken(char names[][STORE_NAME_MAX], size_t count, const char *name)
 {
     for (size_t i = 0; i < count; i++) {
-        if (same_ignoring_case(names[i], name))
+        if (strcasecmp(names[i], name) == 0)
             return true;
     }
     return false;

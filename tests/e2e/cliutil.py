@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 
 import harness
+import procs
 
 TOKEN = "tok-SECRET-e2e-5b1e9f0c"
 AI = "proj-e2e"
@@ -135,7 +136,7 @@ def run_on_pty(ctx, out, *more, data="vstr", date=DAY):
                       "--out", out] + list(more)
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
+        p = procs.popen(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
         os.close(slave)
         slave = None
@@ -241,7 +242,7 @@ def check_export_folder(out, data_type, expected, export_type="day", date=DAY, a
         manifest = f.read().decode("utf-8")
     want = "".join("%s  %s\n" % (e[2], n) for n, e in zip(names, expected))
     assert manifest == want, "MANIFEST %r, want %r" % (manifest, want)
-    p = subprocess.run(["md5sum", "-c", "--strict", "MANIFEST"], cwd=d, stdout=subprocess.PIPE,
+    p = procs.run(["md5sum", "-c", "--strict", "MANIFEST"], cwd=d, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True)
     assert p.returncode == 0, "md5sum -c MANIFEST in %s: %s" % (d, p.stdout)
     mtime = os.stat(os.path.join(d, "MANIFEST")).st_mtime_ns

@@ -16,6 +16,7 @@ import re
 import shlex
 import subprocess
 import time
+import procs
 
 # gf_strerror() texts (src/status.c), by the enum name without GF_.
 MSG = {
@@ -142,7 +143,7 @@ def run(ctx, *args, timeout=60):
     argv = ctx.tool("gf_get") + [str(a) for a in args]
     ctx.log("$", " ".join(shlex.quote(a) for a in argv))
     t0 = time.monotonic()
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = procs.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=timeout,
                           cwd=ctx.tmp, env=ctx.cli_env())
     r = Run(argv, proc, time.monotonic() - t0)
@@ -160,7 +161,7 @@ def limits(ctx):
     argv = ctx.tool("gf_get")
     key = tuple(argv)
     if key not in _limits:
-        out = subprocess.run(argv + ["--limits"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        out = procs.run(argv + ["--limits"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              universal_newlines=True, timeout=60, check=True).stdout
         _limits[key] = {k: int(v) for k, v in (line.split("=", 1) for line in out.split())}
     return _limits[key]

@@ -11,6 +11,7 @@ resume tests cover that path with small files.)
 
 import os
 import subprocess
+import procs
 
 NEEDS_CLI = False     # only gf_part is used; each test fails by itself when it is missing
 SERVERS = "module"
@@ -41,7 +42,7 @@ def run_part(ctx, *args):
     assert err is None, err
     argv = ctx.tool("gf_part") + [str(a) for a in args]
     ctx.log("$", " ".join(argv))
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    p = procs.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True, timeout=TIMEOUT - 10)
     ctx.log("stdout:", p.stdout, "stderr:", p.stderr)
     fields = {}

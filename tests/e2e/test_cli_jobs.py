@@ -12,6 +12,7 @@ import time
 
 from cliutil import (AI, TOKEN, base_fixture, check_export_folder, export_dir, gio, md5_of,
                      no_part_files, run_on_pty, server_files)
+import procs
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -27,6 +28,8 @@ TTL = {"parts": 4, "size": [750000, 750000, 20000, 20000], "rate": 250000, "link
 ONE = {"parts": 1, "rows": 10}
 FLAKY = {"parts": 2, "rows": 2000, "flaky": {"calls": 1, "status": 403}}
 ALL = {"rows": 10, "types": {"visit": {"parts": 3}, "page": {"parts": 2}}}
+# the file host's certificate names another host (pki.py's "wrongname" variant)
+WRONGNAME = {"parts": 2, "rows": 5, "link_origin": "wrongname"}
 SYNC_DAYS = ["2026110%d" % d for d in range(1, 7)]
 
 
@@ -39,6 +42,7 @@ def FIXTURE():
         "day/pvar/%s" % D: dict(ONE),
         "day/custom_event/%s" % D: dict(FLAKY),
         "day/all/%s" % D: dict(ALL),
+        "day/ads_track_click/%s" % D: dict(WRONGNAME),
     }
     for day in SYNC_DAYS:
         periods["day/vstr/%s" % day] = {"parts": 2, "rows": 5, "seed": int(day[-1])}
@@ -196,7 +200,7 @@ def test_jobs_killed_mid_way_then_rerun_completes_byte_identical(ctx):
     argv = ["fetch", "--base-url", s.api_base, "--ca-file", s.ca_file, "--project", AI,
             "--retries", "1", "--timeout", "10", "--type", "day", "--data", "page", "--date",
             D, "--out", out, "--jobs", "2"]
-    p = subprocess.Popen(ctx.cli + argv, cwd=ctx.tmp, stdin=subprocess.DEVNULL,
+    p = procs.popen(ctx.cli + argv, cwd=ctx.tmp, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          env=ctx.cli_env({"GIO_TOKEN": TOKEN, "GIO_CLIENT_ID": "e2e-jobs-k1"}))
     try:
@@ -275,3 +279,22 @@ def test_jobs_messages_are_whole_lines(ctx):
     for e in exp:
         assert md5_of(os.path.join(d, e[0])) == e[2]
     no_part_files(out)
+
+
+# ---- messages name the connection that failed ----------------------------------------------
+
+def test_jobs_tls_failure_names_the_file_host_not_the_api(ctx):
+    # Each job's failure is explained from that job's own connection: its host, port and TLS
+    # cause, not those of the API client (which talked to another port meanwhile).
+    s = ctx.servers
+    out = os.path.join(ctx.tmp, "out")
+    file_port = int(s.variant_bases["wrongname"].rsplit(":", 1)[1].split("/")[0])
+    names = [f[0] for f in server_files(s, "ads_track_click", date=D, behaviour=WRONGNAME)]
+    for jobs in ("1", "2"):
+        r = fetch(ctx, out, "ads_track_click", "--jobs", jobs).expect(9)
+        for name in names:
+            line = [ln for ln in r.err.splitlines()
+                    if ln.startswith("giofetch: ads_track_click %s %s: " % (D, name))]
+            assert line, "--jobs %s: no message about %s: %s" % (jobs, name, r.why())
+            assert "localhost:%d" % file_port in line[0], "--jobs %s: %s" % (jobs, line[0])
+            assert "localhost:%d" % s.api_port not in line[0], "--jobs %s: %s" % (jobs, line[0])

@@ -18,6 +18,7 @@ import tempfile
 
 from cliutil import (AI, DAY, TOKEN, base_fixture, check_export_folder, export_dir, gio,
                      run_on_pty, server_files)
+import procs
 
 SERVERS = "module"
 TIMEOUT = 120
@@ -177,7 +178,7 @@ class Nobody:
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
-        p = subprocess.run(self.ctx.cli + argv, env=self.ctx.cli_env({"GIO_TOKEN": TOKEN}),
+        p = procs.run(self.ctx.cli + argv, env=self.ctx.cli_env({"GIO_TOKEN": TOKEN}),
                            cwd="/", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True, timeout=60, preexec_fn=drop)
         self.ctx.log("as nobody:", argv, "exit", p.returncode, p.stderr)
@@ -393,7 +394,7 @@ def test_readme_openwrt_wrapper_keeps_the_exit_code(ctx):
             if os.path.exists(log):
                 os.unlink(log)
             env = {"PATH": bindir + ":/usr/bin:/bin", "STUB_RC": str(rc)}
-            p = subprocess.run(shell + [script], env=env, stdout=subprocess.PIPE,
+            p = procs.run(shell + [script], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, universal_newlines=True, timeout=20)
             assert p.returncode == rc, "%s: exit %d, want %d: %s" % (shell, p.returncode, rc,
                                                                     p.stdout)
@@ -412,7 +413,7 @@ def test_write_error_names_the_part_file(ctx):
         return
     out = os.path.join(ctx.tmp, "disk")
     os.makedirs(out)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k,mode=0755", "tmpfs", out],
+    procs.run(["mount", "-t", "tmpfs", "-o", "size=128k,mode=0755", "tmpfs", out],
                    check=True)
     try:
         (name, _, _, _), = server_files(ctx.servers, "action_tag", behaviour={"size": 300000})
@@ -421,5 +422,5 @@ def test_write_error_names_the_part_file(ctx):
         want = "giofetch: action_tag %s %s: %s: No space left on device" % (DAY, name, part)
         assert want in r.err, r.why()
     finally:
-        subprocess.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
+        procs.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)

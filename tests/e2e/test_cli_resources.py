@@ -13,6 +13,7 @@ import resource
 import subprocess
 
 from cliutil import AI, DAY, TOKEN, base_fixture
+import procs
 
 SERVERS = "module"
 TIMEOUT = 120
@@ -35,7 +36,7 @@ def run_with_fd_limit(ctx, limit, out):
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
     ctx.log("$ (RLIMIT_NOFILE %d)" % limit, " ".join(argv))
-    p = subprocess.run(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
+    p = procs.run(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                        preexec_fn=lower_limit, timeout=60)
     ctx.log("exit", p.returncode)

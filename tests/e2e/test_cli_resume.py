@@ -12,6 +12,7 @@ import time
 
 from cliutil import (AI, TOKEN, base_fixture, check_export_folder, export_dir, gio,
                      no_part_files, server_files)
+import procs
 
 SERVERS = "module"
 TIMEOUT = 60
@@ -49,7 +50,7 @@ class Watch:
         self.expected = {e[0]: e for e in expected}
         self.bad = []
         self.seen_parts = 0
-        self.proc = subprocess.Popen(
+        self.proc = procs.popen(
             ctx.cli + args, cwd=ctx.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=ctx.cli_env({"GIO_TOKEN": TOKEN,
                                                      "GIO_CLIENT_ID": client_id}))
@@ -182,14 +183,14 @@ def test_killed_mid_file_then_resumed(ctx):
 @contextlib.contextmanager
 def tmpfs(path, opts):
     os.makedirs(path, exist_ok=True)
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path],
+    p = procs.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
     assert p.returncode == 0, "cannot mount a tmpfs (run as root): %s" % p.stdout
     try:
         yield path
     finally:
-        subprocess.run(["umount", "-l", path], stdout=subprocess.DEVNULL,
+        procs.run(["umount", "-l", path], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
 
 
@@ -210,7 +211,7 @@ def test_disk_full_exit_10_then_completes_with_room(ctx):
                 with open(os.path.join(d, n), "rb") as f:
                     assert f.read() == [e for e in exp if e[0] == n][0][1], n
         # room again: the next run completes the folder
-        subprocess.run(["mount", "-o", "remount,size=2m", out], check=True)
+        procs.run(["mount", "-o", "remount,size=2m", out], check=True)
         gio(ctx, "fetch", "--type", "day", "--data", "action", "--date", D,
             "--out", out).expect(0)
         check_export_folder(out, "action", exp, date=D)
@@ -228,7 +229,7 @@ def test_disk_full_at_the_manifest_exit_10(ctx):
         assert have == [exp[0][0]], "want the complete file and no MANIFEST: %s" % have
         with open(os.path.join(d, exp[0][0]), "rb") as f:
             assert f.read() == exp[0][1]
-        subprocess.run(["mount", "-o", "remount,size=1m", out], check=True)
+        procs.run(["mount", "-o", "remount,size=1m", out], check=True)
         s.reset()
         gio(ctx, "fetch", "--type", "day", "--data", "vstr", "--date", D,
             "--out", out).expect(0)

@@ -20,6 +20,7 @@ import time
 
 import sampledata
 from cliutil import md5_of, md5_tree
+import procs
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -72,7 +73,7 @@ def start(ctx, cmd, out, *args):
     ctx.log("$ (background)", " ".join(argv))
     fo = open(os.path.join(ctx.tmp, "bg-%d.out" % time.monotonic_ns()), "w+")
     fe = open(os.path.join(ctx.tmp, "bg-%d.err" % time.monotonic_ns()), "w+")
-    p = subprocess.Popen(argv, env=ctx.cli_env(ENV), cwd=ctx.tmp, stdout=fo, stderr=fe,
+    p = procs.popen(argv, env=ctx.cli_env(ENV), cwd=ctx.tmp, stdout=fo, stderr=fe,
                          universal_newlines=True)
     p.files = (fo, fe)
     return p
@@ -465,7 +466,7 @@ def test_sync_stops_early_on_a_full_disk(ctx):
     s.reset()
     out = os.path.join(ctx.tmp, "disk")
     os.makedirs(out)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", out],
+    procs.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", out],
                    check=True)
     try:
         r = run(ctx, "sync", out, "--type", "day", "--data", "visit", "--from", d1,
@@ -475,7 +476,7 @@ def test_sync_stops_early_on_a_full_disk(ctx):
         assert export_calls(s) == [("visit", d1), ("visit", d2)], export_calls(s)
         assert "No space left" in r.stderr and ".part" in r.stderr, r.stderr
     finally:
-        subprocess.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
+        procs.run(["umount", "-l", out], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
 
 

@@ -18,6 +18,7 @@ import shlex
 import subprocess
 
 from cliutil import AI, DAY, TOKEN, base_fixture, server_files
+import procs
 
 SERVERS = "module"
 TIMEOUT = 300  # make install and two compiles in one test
@@ -48,7 +49,7 @@ def _example_args(ctx, out):
 
 def _run(ctx, argv, timeout=60):
     ctx.log("$", " ".join(shlex.quote(a) for a in argv))
-    return subprocess.run(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
+    return procs.run(argv, env=ctx.cli_env({"GIO_TOKEN": TOKEN}), cwd=ctx.tmp,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, timeout=timeout)
 
@@ -129,7 +130,7 @@ def test_installed_library_builds_with_pkg_config_and_refuses_other_limits(ctx):
     build = os.path.dirname(ctx.cli[-1])
     assert os.path.isfile(os.path.join(build, "libgiofetch.a")), "no library in %s" % build
     prefix = os.path.join(ctx.tmp, "prefix")
-    p = subprocess.run(["make", "--no-print-directory", "-C", ctx.root, "install",
+    p = procs.run(["make", "--no-print-directory", "-C", ctx.root, "install",
                         "O=" + build, "PREFIX=" + prefix], env=_make_env(),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True, timeout=300)
@@ -148,7 +149,7 @@ def test_installed_library_builds_with_pkg_config_and_refuses_other_limits(ctx):
                      text, re.M), text
 
     def pkg(*args):
-        r = subprocess.run(["pkg-config"] + list(args) + ["giofetch"], env=env,
+        r = procs.run(["pkg-config"] + list(args) + ["giofetch"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True)
         assert r.returncode == 0, "pkg-config %s: %s" % (" ".join(args), r.stderr)
@@ -162,7 +163,7 @@ def test_installed_library_builds_with_pkg_config_and_refuses_other_limits(ctx):
     def build(name, extra):
         exe = os.path.join(ctx.tmp, name)
         argv = [cc, "-std=c99", "-O1"] + flags + extra + cflags + [src, "-o", exe] + libs
-        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        r = procs.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            universal_newlines=True, timeout=120)
         assert r.returncode == 0, "%s: %s" % (" ".join(argv), r.stdout[-3000:])
         return ctx.cli[:-1] + [exe]

@@ -38,6 +38,7 @@ import gfget
 from cliutil import AI, TOKEN, base_fixture, check_output, export_dir, tree
 from hostile import (Hostile, chunked, close, close_notify, drip, drip_records, flood, head,
                      raw_send, reset, response, send, sleep)
+import procs
 
 SERVERS = "module"
 TIMEOUT = 90
@@ -85,7 +86,7 @@ def _spawn(ctx, argv, env, cwd, hard_timeout, time_file):
     use_time = os.access(TIME_BIN, os.X_OK)
     cmd = ([TIME_BIN, "-f", "%M", "-o", time_file] if use_time else []) + ctx.cli + argv
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, cwd=cwd, env=ctx.cli_env(env), stdin=subprocess.DEVNULL,
+    p = procs.popen(cmd, cwd=cwd, env=ctx.cli_env(env), stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     hung = False
     if use_time:

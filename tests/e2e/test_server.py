@@ -22,6 +22,7 @@ import harness
 import pki
 import sampledata
 from netutil import call, url_target
+import procs
 
 NEEDS_CLI = False
 SERVERS = "module"
@@ -778,7 +779,7 @@ def test_pki_is_idempotent_and_complete(ctx):
         assert os.path.getsize(crt) > 0 and os.path.getsize(key) > 0, name
 
     def text(name):
-        return subprocess.run(["openssl", "x509", "-in", first[name][0], "-noout", "-text"],
+        return procs.run(["openssl", "x509", "-in", first[name][0], "-noout", "-text"],
                               stdout=subprocess.PIPE, universal_newlines=True,
                               check=True).stdout
     ca = text("ca")
@@ -790,7 +791,7 @@ def test_pki_is_idempotent_and_complete(ctx):
     assert "DNS:not-localhost.invalid" in text("wrongname")
 
     def verify(name):
-        return subprocess.run(["openssl", "verify", "-CAfile", first["ca"][0],
+        return procs.run(["openssl", "verify", "-CAfile", first["ca"][0],
                                first[name][0]], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT).returncode
     assert verify("server") == 0 and verify("wrongname") == 0
@@ -801,7 +802,7 @@ def test_pki_is_idempotent_and_complete(ctx):
 def test_run_servers_demo(ctx):
     ready = os.path.join(ctx.tmp, "ready.json")
     work = os.path.join(ctx.tmp, "demo")
-    proc = subprocess.Popen([sys.executable, os.path.join(SERVER_DIR, "run_servers.py"),
+    proc = procs.popen([sys.executable, os.path.join(SERVER_DIR, "run_servers.py"),
                              "--date", "20261127", "--workdir", work, "--ready-file", ready],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             universal_newlines=True)

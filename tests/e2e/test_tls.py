@@ -22,6 +22,7 @@ from cliutil import sha256_file
 from gfget import TLS_MESSAGES
 from hostile import (Hostile, close, close_notify, drip, drip_records, head, recv, reset,
                      response, send, sleep)
+import procs
 
 NEEDS_CLI = False
 SERVERS = "module"
@@ -66,7 +67,7 @@ def tls_versions(ctx):
     key = tuple(ctx.tool("gf_get"))
     if key not in _versions:
         import subprocess
-        text = subprocess.run(ctx.tool("gf_get") + ["--version"], stdout=subprocess.PIPE,
+        text = procs.run(ctx.tool("gf_get") + ["--version"], stdout=subprocess.PIPE,
                               universal_newlines=True, timeout=60, env=ctx.cli_env()).stdout
         tail = text.split("TLS", 1)[1] if "TLS" in text else ""
         _versions[key] = {v for v in ("1.2", "1.3") if v in tail}

@@ -10,9 +10,11 @@
 #   make fuzz-json-diff  every answer input of the corpora through Python's json:
 #                     what Python refuses must not be GF_OK for us
 #   make valgrind     the unit-test binary under valgrind memcheck
-#   make coverage [COVERAGE_E2E=1]
-#                     unit tests (and the end-to-end suite) built with gcov;
-#                     line and branch coverage of src/, the parsers in detail
+#   make coverage [COVERAGE_E2E=]
+#                     unit tests built with gcov: line and branch coverage of
+#                     the library (src/) and the tool (src/cli/), the parsers
+#                     in detail; then the same with the end-to-end suite run
+#                     too (COVERAGE_E2E= empty: unit tests only)
 #
 # Targets (tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/):
 #   http     a response through the scripted test port and gf_http_exchange
@@ -109,7 +111,7 @@ valgrind: deps
 # ---- coverage: gcov + lcov ---------------------------------------------------
 
 COVERAGE_O := build/coverage
-COVERAGE_E2E ?=
+COVERAGE_E2E ?= 1
 coverage: deps
 	@DEPS_EXTRA=lcov tests/tools/deps.sh
 	@COVERAGE_O=$(COVERAGE_O) COVERAGE_E2E=$(COVERAGE_E2E) PYTHON=$(PYTHON) \

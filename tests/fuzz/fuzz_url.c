@@ -9,6 +9,12 @@
  * or a backslash; the path starts with '/' and holds no '?' or '#', the
  * query no '#'; and the URL put back together from its parts parses to the
  * same parts.
+ *
+ * gf_url_resolve, the resolution of a Location: the input as a reference
+ * against a fixed base, and fixed references against the input when it
+ * parsed. On GF_OK the result is NUL-terminated inside its buffer (ASan
+ * sees any write past it); a result of an http(s) base and a reference of
+ * URL bytes parses, or is refused as a URL, never read past its end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +63,43 @@ static void check_parts(const gf_url *u, const char *s, size_t n)
     }
 }
 
+/* Resolve ref against base in a buffer of exactly cap bytes. */
+static void check_resolve(const char *base, const char *ref, size_t cap)
+{
+    static char url[GF_URL_MAX], scratch[GF_URL_MAX];
+    if (strlen(base) >= cap)
+        return;
+    memcpy(url, base, strlen(base) + 1);
+    gf_status st = gf_url_resolve(url, cap, ref, scratch, sizeof(scratch));
+    CHECK(st == GF_OK || st == GF_E_REDIRECT_LOCATION || st == GF_E_URL);
+    if (st != GF_OK)
+        return;
+    size_t n = strnlen(url, cap);
+    CHECK(n < cap);
+    gf_url u;
+    st = gf_url_parse(url, n, &u);
+    CHECK(st == GF_OK || st == GF_E_URL || st == GF_E_URL_SCHEME || st == GF_E_URL_USERINFO);
+}
+
+static void resolve_both_ways(const char *s, size_t size, bool parsed)
+{
+    static char ref[GF_URL_MAX];
+    static const char *const refs[] = {"", "g", "../../x/./y", "/a/../b?q#f", "//other:8080/p",
+                                       "?only", "https://abs.example/z"};
+    if (size < sizeof(ref)) {
+        memcpy(ref, s, size);
+        ref[size] = '\0'; /* a Location is a NUL-terminated header value */
+        check_resolve("https://h.example/a/b/c?q", ref, GF_URL_MAX);
+        check_resolve("http://h/a", ref, 32);
+    }
+    if (parsed && size < sizeof(ref)) {
+        memcpy(ref, s, size);
+        ref[size] = '\0';
+        for (size_t k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
+            check_resolve(ref, refs[k], GF_URL_MAX);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -65,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     gf_status st = gf_url_parse(s, size, &u);
     CHECK(st == GF_OK || st == GF_E_URL || st == GF_E_URL_SCHEME || st == GF_E_URL_USERINFO);
+    resolve_both_ways(s, size, st == GF_OK && memchr(s, '\0', size) == NULL);
     if (st != GF_OK)
         return 0;
 

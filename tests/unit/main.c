@@ -15,7 +15,7 @@
 #ifdef FW_SUITES
 #define SUITES(X) FW_SUITES(X)
 #else
-#define SUITES(X) X(request) X(period) X(url) X(json) X(answer) X(token_answer) X(http_parser) X(http) X(download) X(export) X(flow) X(tls) X(config) X(schedule)
+#define SUITES(X) X(request) X(period) X(url) X(json) X(answer) X(token_answer) X(http_parser) X(http) X(download) X(export) X(flow) X(tls) X(config) X(schedule) X(cli) X(tls_glue)
 #endif
 
 #define DECLARE(s) extern const check_suite s##_suite;

@@ -1,10 +1,13 @@
-/* The flow's pieces for callers who schedule downloads themselves:
- * gf_export_wait, gf_answer_link_at and its inverse gf_answer_pos_of,
- * gf_export_refresh ("ask again once for fresh links of the same files"). */
+/* The flow as a state object its caller drives (gf_flow_*), as a driver
+ * of several files at once uses it: files handed out by index in type
+ * order, one re-ask per answer however many files were refused meanwhile,
+ * the same files or a mismatch, the first error kept; and every wait cut
+ * short by the cancel hook, on the fake clock. */
 #include <stdio.h>
 
 #include "check.h"
 #include "faketls.h"
+#include "memsink.h"
 #include "scripted.h"
 #include "testport.h"
 
@@ -53,108 +56,258 @@ static bool asked(size_t conn, const char *target)
 
 #define L(name, sig) "\"" FILES "/e/" name "?sig=" sig "\""
 
+static gf_flow flow;
+
 /* RUNNING, then FINISHED within the wait: two calls, one wait between. */
-static void wait_polls_until_finished(void)
+static void begin_polls_until_finished(void)
 {
     setup(false);
     answer("RUNNING", "[]", false);
     answer("FINISHED", "[" L("a", "1") "]", false);
-    CHECK_ST(gf_export_wait(&cl, &req, 60000, &ans), GF_OK);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 60000, &ans), GF_OK);
     CHECK_INT(tp.connects, 2);
     CHECK(asked(0, TARGET) && asked(1, TARGET));
     CHECK_INT(count_events(GF_EV_WAIT), 1);
     CHECK_INT(ans.count, 1);
-    CHECK_ST(gf_export_wait(NULL, &req, 0, &ans), GF_E_ARGUMENT);
+    CHECK_ST(gf_flow_begin(&flow, NULL, &req, 0, &ans), GF_E_ARGUMENT);
+    size_t i = 99;
+    CHECK_INT(gf_flow_next(&flow, &i), GF_FLOW_DONE); /* never begun: nothing */
+    CHECK_ST(gf_flow_result(&flow), GF_E_ARGUMENT);
+    CHECK_ST(gf_flow_begin(NULL, &cl, &req, 0, &ans), GF_E_ARGUMENT);
 }
 
-/* Positions walk the types in their fixed order, not the JSON's, both
- * ways; past the end is count. A single-type answer is link order. */
-static void link_at_is_type_order(void)
+/* The parser keeps links in type order, not the JSON's: index k is the
+ * k-th file in visit, page, ..., action order, and the flow hands them out
+ * so. */
+static void files_in_type_order(void)
 {
     setup(true);
     answer("FINISHED", "{\"action\":[" L("act0", "1") "],\"visit\":[" L("v0", "1") "," L("v1", "1")
                        "],\"page\":[" L("p0", "1") "]}", true);
-    CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 0, &ans), GF_OK);
     static const char *const order[] = {"/e/v0?", "/e/v1?", "/e/p0?", "/e/act0?"};
-    for (size_t pos = 0; pos < 4; pos++) {
-        size_t i = gf_answer_link_at(&ans, pos);
-        CHECK(i < ans.count && strstr(ans.link[i].ptr, order[pos]) != NULL);
+    for (size_t k = 0; k < 4; k++) {
+        size_t i = 99;
+        CHECK_INT(gf_flow_next(&flow, &i), GF_FLOW_FILE);
+        CHECK_INT(i, k);
+        CHECK(strstr(ans.link[i].ptr, order[k]) != NULL);
     }
-    CHECK_INT(gf_answer_link_at(&ans, 4), ans.count);
-    CHECK_INT(gf_answer_link_at(&ans, 1000), ans.count);
-    /* gf_answer_pos_of is its inverse: link 0 (act0, first in the JSON) is
-     * last in type order. */
-    for (size_t pos = 0; pos < 4; pos++)
-        CHECK_INT(gf_answer_pos_of(&ans, gf_answer_link_at(&ans, pos)), pos);
-    CHECK_INT(gf_answer_pos_of(&ans, 0), 3);
-    CHECK_INT(gf_answer_pos_of(&ans, 4), ans.count);
-
-    setup(false);
-    answer("FINISHED", "[" L("b", "1") "," L("a", "1") "]", false);
-    CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
-    CHECK_INT(gf_answer_link_at(&ans, 0), 0);
-    CHECK_INT(gf_answer_link_at(&ans, 1), 1);
-    CHECK_INT(gf_answer_link_at(NULL, 0), 0);
-    CHECK_INT(gf_answer_pos_of(&ans, 1), 1);
-    CHECK_INT(gf_answer_pos_of(&ans, 2), ans.count);
-    CHECK_INT(gf_answer_pos_of(NULL, 0), 0);
+    CHECK_INT(ans.type[GF_DATA_VISIT].first, 0);
+    CHECK_INT(ans.type[GF_DATA_PAGE].first, 2);
+    CHECK_INT(ans.type[GF_DATA_ACTION].first, 3);
+    size_t i;
+    CHECK_INT(gf_flow_next(&flow, &i), GF_FLOW_WAIT); /* four under way */
+    for (size_t k = 0; k < 4; k++)
+        CHECK_INT(gf_flow_ended(&flow, k, GF_OK), GF_FLOW_SETTLED);
+    CHECK_INT(gf_flow_next(&flow, &i), GF_FLOW_DONE);
+    CHECK_ST(gf_flow_result(&flow), GF_OK);
 }
 
-/* A refresh is one more call, paced like any API call, and gives the same
- * files with new signatures. */
-static void refresh_gives_fresh_links_of_the_same_files(void)
+/* Two files under way are both refused (expired, denied): the first to end
+ * asks once, paced like any call; the second goes on with the same answer.
+ * A fresh link refused again settles that file; the first error is kept. */
+static void one_reask_serves_every_refused_file(void)
 {
     setup(false);
-    answer("FINISHED", "[" L("a", "1") "," L("b", "1") "]", false);
-    answer("FINISHED", "[" L("a", "2") "," L("b", "2") "]", false);
-    CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
+    answer("FINISHED", "[" L("a", "1") "," L("b", "1") "," L("c", "1") "]", false);
+    answer("FINISHED", "[" L("a", "2") "," L("b", "2") "," L("c", "2") "]", false);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 0, &ans), GF_OK);
+    size_t a, b, c;
+    CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_FILE);
+    CHECK_INT(gf_flow_next(&flow, &b), GF_FLOW_FILE);
     uint64_t t0 = tp.now;
-    CHECK_ST(gf_export_refresh(&cl, &req, &ans), GF_OK);
+    CHECK_INT(gf_flow_ended(&flow, a, GF_E_LINK_EXPIRED), GF_FLOW_AGAIN);
     CHECK_INT(tp.connects, 2);
     CHECK(asked(1, TARGET));
     CHECK(tp.now - t0 >= cl.api_interval_ms);
-    CHECK(strstr(ans.link[0].ptr, "/e/a?sig=2") != NULL);
-    CHECK(strstr(ans.link[1].ptr, "/e/b?sig=2") != NULL);
+    CHECK(strstr(ans.link[a].ptr, "/e/a?sig=2") != NULL);
+    CHECK_INT(gf_flow_ended(&flow, b, GF_E_LINK_DENIED), GF_FLOW_AGAIN);
+    CHECK_INT(tp.connects, 2); /* no second ask for the same answer */
+    CHECK(strstr(ans.link[b].ptr, "/e/b?sig=2") != NULL);
+    CHECK_INT(gf_flow_ended(&flow, a, GF_E_LINK_SIGNATURE), GF_FLOW_SETTLED);
+    CHECK_INT(gf_flow_next(&flow, &c), GF_FLOW_FILE);
+    CHECK_INT(c, 2);
+    CHECK_INT(gf_flow_ended(&flow, b, GF_E_MD5_MISMATCH), GF_FLOW_SETTLED);
+    CHECK_INT(gf_flow_ended(&flow, c, GF_OK), GF_FLOW_SETTLED);
+    CHECK_INT(gf_flow_next(&flow, &c), GF_FLOW_DONE);
+    CHECK_ST(gf_flow_result(&flow), GF_E_LINK_SIGNATURE);
+    CHECK_INT(tp.connects, 2);
+    CHECK_INT(gf_flow_ended(&flow, c, GF_OK), GF_FLOW_DROPPED); /* ended twice: misuse */
 }
 
-/* Other files, fewer, more, or another order: a mismatch. An answer that
- * is not FINISHED comes back as it is. */
-static void refresh_listing_other_files_is_a_mismatch(void)
+/* Other files, fewer, more, or another order: a mismatch, which drops the
+ * refused file and stops the flow; a file under way still ends. An answer
+ * that is not FINISHED stops it with its status. */
+static void reask_listing_other_files_stops_the_flow(void)
 {
     static const char *const others[] = {"[" L("c", "2") "," L("b", "2") "]", "[" L("a", "2") "]",
                                          "[" L("a", "2") "," L("b", "2") "," L("c", "2") "]",
-                                         "[" L("b", "2") "," L("a", "2") "]"};
-    for (size_t k = 0; k < 4; k++) {
+                                         "[" L("b", "2") "," L("a", "2") "]", "[]"};
+    for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
         setup(false);
         answer("FINISHED", "[" L("a", "1") "," L("b", "1") "]", false);
-        answer("FINISHED", others[k], false);
-        CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
-        gf_status st = gf_export_refresh(&cl, &req, &ans);
-        if (st != GF_E_ANSWER_MISMATCH)
-            check_fail(__FILE__, __LINE__, "refresh to %s: %s", others[k], gf_strerror(st));
+        answer(k == 4 ? "RUNNING" : "FINISHED", others[k], false);
+        CHECK_ST(gf_flow_begin(&flow, &cl, &req, 0, &ans), GF_OK);
+        size_t a, b;
+        CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_FILE);
+        CHECK_INT(gf_flow_next(&flow, &b), GF_FLOW_FILE);
+        CHECK_INT(gf_flow_ended(&flow, a, GF_E_LINK_EXPIRED), GF_FLOW_DROPPED);
+        CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_WAIT);
+        CHECK_INT(gf_flow_ended(&flow, b, GF_E_LINK_EXPIRED), GF_FLOW_DROPPED);
+        CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_DONE);
+        gf_status st = gf_flow_result(&flow);
+        if (st != (k == 4 ? GF_RUNNING : GF_E_ANSWER_MISMATCH))
+            check_fail(__FILE__, __LINE__, "re-ask to %s: %s", others[k], gf_strerror(st));
     }
-    setup(false);
-    answer("FINISHED", "[" L("a", "1") "]", false);
-    answer("RUNNING", "[]", false);
-    CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
-    CHECK_ST(gf_export_refresh(&cl, &req, &ans), GF_RUNNING);
-    CHECK_ST(gf_export_refresh(&cl, NULL, &ans), GF_E_ARGUMENT);
 }
 
-/* All types: the same files under keys in another order still match. */
-static void refresh_all_types_any_key_order(void)
+/* All types: the same files under keys in another order still match, and
+ * each index keeps its file. */
+static void reask_all_types_any_key_order(void)
 {
     setup(true);
     answer("FINISHED", "{\"page\":[" L("p0", "1") "],\"visit\":[" L("v0", "1") "]}", true);
     answer("FINISHED", "{\"visit\":[" L("v0", "2") "],\"page\":[" L("p0", "2") "]}", true);
-    CHECK_ST(gf_export_wait(&cl, &req, 0, &ans), GF_OK);
-    CHECK_ST(gf_export_refresh(&cl, &req, &ans), GF_OK);
-    CHECK(strstr(ans.link[gf_answer_link_at(&ans, 0)].ptr, "/e/v0?sig=2") != NULL);
-    CHECK(strstr(ans.link[gf_answer_link_at(&ans, 1)].ptr, "/e/p0?sig=2") != NULL);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 0, &ans), GF_OK);
+    size_t v, p;
+    CHECK_INT(gf_flow_next(&flow, &v), GF_FLOW_FILE);
+    CHECK_INT(gf_flow_next(&flow, &p), GF_FLOW_FILE);
+    CHECK_INT(gf_flow_ended(&flow, p, GF_E_LINK_EXPIRED), GF_FLOW_AGAIN);
+    CHECK(strstr(ans.link[v].ptr, "/e/v0?sig=2") != NULL);
+    CHECK(strstr(ans.link[p].ptr, "/e/p0?sig=2") != NULL);
 }
 
-CHECK_SUITE(schedule, CASE(wait_polls_until_finished),
-            CASE_IF(GF_FEATURE_ALL_TYPES, link_at_is_type_order),
-            CASE(refresh_gives_fresh_links_of_the_same_files),
-            CASE(refresh_listing_other_files_is_a_mismatch),
-            CASE_IF(GF_FEATURE_ALL_TYPES, refresh_all_types_any_key_order));
+/* A caller's stop: no more files handed out, those under way still end,
+ * and the stop is the result; a refused file is dropped, not re-asked. */
+static void stop_hands_out_nothing_more(void)
+{
+    setup(false);
+    answer("FINISHED", "[" L("a", "1") "," L("b", "1") "," L("c", "1") "]", false);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 0, &ans), GF_OK);
+    size_t a, b;
+    CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_FILE);
+    CHECK_INT(gf_flow_next(&flow, &b), GF_FLOW_FILE);
+    gf_flow_stop(&flow, GF_E_SINK);
+    gf_flow_stop(&flow, GF_E_AUTH); /* the first why is kept */
+    CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_WAIT);
+    CHECK_INT(gf_flow_ended(&flow, a, GF_OK), GF_FLOW_SETTLED);
+    CHECK_INT(gf_flow_ended(&flow, b, GF_E_LINK_EXPIRED), GF_FLOW_DROPPED);
+    CHECK_INT(gf_flow_next(&flow, &a), GF_FLOW_DONE);
+    CHECK_ST(gf_flow_result(&flow), GF_E_SINK);
+    CHECK_INT(tp.connects, 1);
+}
+
+/* ---- cancelling: every wait of the library, on the fake clock ----------- */
+
+static struct {
+    uint64_t at;                 /* the hook says stop from this fake time   */
+    unsigned asked;
+} stopper;
+
+static bool stop_at(void *user)
+{
+    (void)user;
+    stopper.asked++;
+    return tp.now >= stopper.at;
+}
+
+static void cancel_from(uint64_t at)
+{
+    stopper.at = at;
+    stopper.asked = 0;
+    cl.http.cancel = stop_at;
+}
+
+/* A RUNNING poll that would wait a minute ends within one slice of the
+ * button; no further call is made. */
+static void cancel_cuts_a_running_poll_short(void)
+{
+    setup(false);
+    cl.backoff_ms = 60000;
+    answer("RUNNING", "[]", false);
+    answer("FINISHED", "[" L("a", "1") "]", false);
+    cancel_from(tp.now + 1000);
+    uint64_t t0 = tp.now;
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 600000, &ans), GF_E_CANCELLED);
+    CHECK_INT(tp.connects, 1);
+    CHECK(tp.now - t0 <= 1000 + GF_CANCEL_SLICE_MS);
+    CHECK(stopper.asked > 1);
+    size_t i;
+    CHECK_INT(gf_flow_next(&flow, &i), GF_FLOW_DONE);
+    CHECK_ST(gf_flow_result(&flow), GF_E_CANCELLED);
+}
+
+/* A retry pause after a 503 and the pacing before a call are cut short
+ * too, and a call never starts once the hook says stop. */
+static void cancel_cuts_backoff_and_pacing_short(void)
+{
+    setup(false);
+    cl.retries = 3;
+    cl.backoff_ms = 30000;
+    tp_add_reply(&tp, "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    answer("FINISHED", "[]", false);
+    cancel_from(tp.now + 500);
+    uint64_t t0 = tp.now;
+    CHECK_ST(gf_export_links(&cl, &req, &ans), GF_E_CANCELLED);
+    CHECK_INT(tp.connects, 1);
+    CHECK(tp.now - t0 <= 500 + GF_CANCEL_SLICE_MS);
+
+    setup(false);
+    cl.api_interval_ms = 20000;
+    answer("FINISHED", "[]", false);
+    answer("FINISHED", "[]", false);
+    CHECK_ST(gf_export_links(&cl, &req, &ans), GF_OK);
+    cancel_from(tp.now + 300);
+    t0 = tp.now;
+    CHECK_ST(gf_export_links(&cl, &req, &ans), GF_E_CANCELLED);
+    CHECK_INT(tp.connects, 1); /* paced, then stopped before connecting */
+    CHECK(tp.now - t0 <= 300 + GF_CANCEL_SLICE_MS);
+
+    setup(false);
+    answer("FINISHED", "[]", false);
+    cancel_from(0);
+    CHECK_ST(gf_export_links(&cl, &req, &ans), GF_E_CANCELLED);
+    CHECK_INT(tp.connects, 0);
+}
+
+/* A download under way stops at its next read: not committed, not retried,
+ * the bytes that arrived kept for a resume. */
+static void cancel_stops_a_download_uncommitted(void)
+{
+    static memsink ms;
+    setup(false);
+    cl.retries = 3;
+    memsink_init(&ms);
+    tp_conn *c = tp_add(&tp);
+    c->steps[0] = (tp_step){TP_DATA, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n0123456789", 0, 0};
+    c->steps[1] = (tp_step){TP_DELAY, NULL, 0, 2000};
+    c->steps[2] = (tp_step){TP_DATA, "abcdefghij", 0, 0};
+    c->steps[3] = (tp_step){TP_DELAY, NULL, 0, 2000};
+    c->steps[4] = (tp_step){TP_DATA, "ABCDEFGHIJ", 0, 0};
+    c->steps[5] = (tp_step){TP_EOF, NULL, 0, 0};
+    cancel_from(tp.now + 1000);
+    CHECK_ST(gf_download(&cl, FILES "/e/a?sig=1", &ms.sink, NULL), GF_E_CANCELLED);
+    CHECK(!ms.committed);
+    CHECK_INT(ms.commits, 0);
+    CHECK(memsink_is(&ms, "0123456789abcdefghij", 20));
+    CHECK_INT(tp.connects, 1);
+    CHECK_INT(tp.slept, 0);
+}
+
+/* Without a hook a pause is one sleep of the whole time, as before. */
+static void no_hook_sleeps_once(void)
+{
+    setup(false);
+    cl.backoff_ms = 4000;
+    answer("RUNNING", "[]", false);
+    answer("FINISHED", "[]", false);
+    CHECK_ST(gf_flow_begin(&flow, &cl, &req, 10000, &ans), GF_OK);
+    CHECK_INT(tp.slept, 4000);
+}
+
+CHECK_SUITE(schedule, CASE(begin_polls_until_finished), CASE_IF(GF_FEATURE_ALL_TYPES, files_in_type_order),
+            CASE(one_reask_serves_every_refused_file),
+            CASE(reask_listing_other_files_stops_the_flow), CASE_IF(GF_FEATURE_ALL_TYPES, reask_all_types_any_key_order),
+            CASE(stop_hands_out_nothing_more), CASE(cancel_cuts_a_running_poll_short),
+            CASE(cancel_cuts_backoff_and_pacing_short), CASE(cancel_stops_a_download_uncommitted),
+            CASE(no_hook_sleeps_once));

@@ -1,5 +1,8 @@
 /* URLs of links and Location headers (RFC 3986), as the engine needs them. */
+#include <stdio.h>
+
 #include "check.h"
+#include "../../src/internal.h" /* gf_url_resolve */
 
 static gf_status parse(const char *s, gf_url *u) { return gf_url_parse(s, strlen(s), u); }
 
@@ -161,7 +164,73 @@ static void fragment_ends_authority_and_path(void)
     CHECK(u.query.ptr == NULL && u.query.len == 0);
 }
 
+/* ---- references (Location), RFC 3986 section 5.4 ----------------------- */
+
+/* ref resolved against base into a buffer of cap bytes. */
+static gf_status resolve(const char *base, const char *ref, char *out, size_t cap)
+{
+    char scratch[GF_URL_MAX];
+    snprintf(out, cap, "%s", base);
+    return gf_url_resolve(out, cap, ref, scratch, sizeof(scratch));
+}
+
+static void references_resolve_as_rfc_3986_says(void)
+{
+    static const char *const cases[][2] = {
+        {"g", "http://a/b/c/g"},           {"./g", "http://a/b/c/g"},
+        {"g/", "http://a/b/c/g/"},         {"/g", "http://a/g"},
+        {"//g", "http://g"},               {"?y", "http://a/b/c/d;p?y"},
+        {"g?y", "http://a/b/c/g?y"},       {"#s", "http://a/b/c/d;p?q"},
+        {"g#s", "http://a/b/c/g"},         {";x", "http://a/b/c/;x"},
+        {"", "http://a/b/c/d;p?q"},        {".", "http://a/b/c/"},
+        {"./", "http://a/b/c/"},           {"..", "http://a/b/"},
+        {"../", "http://a/b/"},            {"../g", "http://a/b/g"},
+        {"../..", "http://a/"},            {"../../", "http://a/"},
+        {"../../g", "http://a/g"},         {"../../../g", "http://a/g"},
+        {"../../../../g", "http://a/g"},   {"/./g", "http://a/g"},
+        {"/../g", "http://a/g"},           {"g.", "http://a/b/c/g."},
+        {".g", "http://a/b/c/.g"},         {"g..", "http://a/b/c/g.."},
+        {"./../g", "http://a/b/g"},        {"./g/.", "http://a/b/c/g/"},
+        {"g/./h", "http://a/b/c/g/h"},     {"g/../h", "http://a/b/c/h"},
+        {"g;x=1/./y", "http://a/b/c/g;x=1/y"}, {"g?y/./x", "http://a/b/c/g?y/./x"},
+        {"https://x.example/p?q#f", "https://x.example/p?q"},
+    };
+    char out[GF_URL_MAX];
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        gf_status st = resolve("http://a/b/c/d;p?q", cases[k][0], out, sizeof(out));
+        if (st != GF_OK || strcmp(out, cases[k][1]) != 0)
+            check_fail(__FILE__, __LINE__, "\"%s\": %s, got %s", cases[k][0], gf_strerror(st), out);
+    }
+    /* a base without a path counts as "/" */
+    CHECK_ST(resolve("https://h.example", "x", out, sizeof(out)), GF_OK);
+    CHECK_STR(out, "https://h.example/x");
+    CHECK_ST(resolve("https://h.example:8443?q", "", out, sizeof(out)), GF_OK);
+    CHECK_STR(out, "https://h.example:8443?q"); /* the same resource, as it was written */
+}
+
+/* What does not fit is refused, never cut: the URL's buffer, the scratch
+ * space; a base that is not absolute is the caller's mistake. */
+static void references_that_do_not_fit_are_refused(void)
+{
+    char out[24], scratch[8];
+    CHECK_ST(resolve("http://a/b", "https://longer.example/path", out, sizeof(out)),
+             GF_E_REDIRECT_LOCATION);
+    CHECK_ST(resolve("http://a/b", "//a-much-longer-host.example", out, sizeof(out)),
+             GF_E_REDIRECT_LOCATION);
+    CHECK_ST(resolve("http://a/b", "/0123456789abcdef", out, sizeof(out)), GF_E_REDIRECT_LOCATION);
+    CHECK_ST(resolve("http://a/b", "x?0123456789abcdef", out, sizeof(out)), GF_E_REDIRECT_LOCATION);
+    CHECK_ST(resolve("http://a/b", "/0123456", out, sizeof(out)), GF_OK);
+    CHECK_STR(out, "http://a/0123456");
+    snprintf(out, sizeof(out), "http://a/b/c");
+    CHECK_ST(gf_url_resolve(out, sizeof(out), "0123456789", scratch, sizeof(scratch)),
+             GF_E_REDIRECT_LOCATION);
+    snprintf(out, sizeof(out), "a/b");
+    CHECK_ST(gf_url_resolve(out, sizeof(out), "c", scratch, sizeof(scratch)), GF_E_URL);
+}
+
 CHECK_SUITE(url, CASE(https_with_everything), CASE(defaults), CASE(ipv6_literals), CASE(refused),
             CASE(length_is_respected), CASE(long_host_refused), CASE(host_unreserved_characters),
             CASE(ipv6_with_embedded_ipv4), CASE(other_schemes_and_no_scheme),
-            CASE(fragment_ends_authority_and_path));
+            CASE(fragment_ends_authority_and_path),
+            CASE_IF(GF_FEATURE_REDIRECTS, references_resolve_as_rfc_3986_says),
+            CASE_IF(GF_FEATURE_REDIRECTS, references_that_do_not_fit_are_refused));
