@@ -263,6 +263,10 @@ static bool tls_failure(gf_status st)
     case GF_E_TLS_EXPIRED:
     case GF_E_TLS_NOT_YET_VALID:
     case GF_E_TLS_CERT:
+    case GF_E_TLS_RECORD_SIZE:
+    case GF_E_TLS_VERSION:
+    case GF_E_TLS_NO_SHARED:
+    case GF_E_TLS_SIGNATURE:
         return true;
     default:
         return false;
@@ -273,7 +277,7 @@ static bool tls_failure(gf_status st)
 static void explain_tls(const cli_net *n, gf_status st, const char *origin, char *out,
                         size_t cap)
 {
-    char reason[200], clock[64];
+    char reason[sizeof(n->tls.reason)], clock[64];
     /* mbedTLS's verify text comes in lines: one line here. */
     cli_sanitize(reason, sizeof(reason), n->tls.reason, strlen(n->tls.reason));
     for (char *c = reason; *c != '\0'; c++)
