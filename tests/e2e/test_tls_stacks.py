@@ -138,6 +138,48 @@ def test_tls12_rsa_go_caddy(ctx):
     _tls12_rsa(ctx, "caddy", server_pref=False)
 
 
+def test_tls12_rsa_with_two_jobs(ctx):
+    # each job has a TLS context of its own, and each remembers the fallback for itself
+    f = front(ctx, "lighttpd", "rsa-server", tls="1.2", server_pref=True, keepalive=False)
+    s = ctx.servers
+    b = dict(VISIT, parts=4)
+    s.set_fixture(base_fixture({"day/visit/%s" % DAY: dict(b, link_base=f.base)}))
+    out = os.path.join(ctx.tmp, "out-jobs")
+    r = gio(ctx, "fetch", "--type", "day", "--data", "visit", "--date", DAY, "--out", out,
+            "--ca-file", ca_bundle(ctx, "rsa-root"), "--jobs", "2", "-v").expect(0)
+    check_export_folder(out, "visit", server_files(s, "visit", behaviour=b))
+    notices = [l for l in r.err.splitlines() if FALLBACK in l]
+    assert len(notices) <= (2 if build(ctx)["tls13"] else 0), r.why()
+
+
+def test_fallback_through_a_proxy_tunnel(ctx):
+    # the second connection is made where the first was: through the proxy, a new tunnel
+    from proxy import TinyProxy, available
+    why = available()
+    assert not why, why
+    f = front(ctx, "stunnel", "rsa-server", tls="1.2", server_pref=True)
+    s = ctx.servers
+    with TinyProxy(os.path.join(ctx.tmp, "proxy"), [s.api_port, f.port]) as p:
+        s.set_fixture(base_fixture({"day/visit/%s" % DAY: dict(VISIT, link_base=f.base)}))
+        out = os.path.join(ctx.tmp, "out-proxy")
+        r = gio(ctx, "fetch", "--type", "day", "--data", "visit", "--date", DAY, "--out", out,
+                "--ca-file", ca_bundle(ctx, "rsa-root"), "--proxy", p.url, "-v").expect(0)
+        check_export_folder(out, "visit", server_files(s, "visit", behaviour=VISIT))
+        tunnels = [c for c in p.connects() if c == "localhost:%d" % f.port]
+        fell_back = FALLBACK in r.err
+        assert not (fell_back and not build(ctx)["tls13"]), r.why()
+        assert len(tunnels) == (2 if fell_back else 1), \
+            "tunnels to the front %s, fallback %s: %s" % (tunnels, fell_back, r.why())
+
+
+def test_no_fallback_on_other_failures(ctx):
+    # the same TLS 1.2 RSA-PSS server, but a certificate the client does not trust: refused at
+    # once, never retried with other settings
+    f = front(ctx, "stunnel", "rsa-server", tls="1.2", server_pref=True)
+    line = refused(ctx, f, "p384-root", "E_TLS_UNTRUSTED")
+    assert "--ca-file" in line, line
+
+
 def test_rsa_server_of_both_versions_is_never_lowered(ctx):
     # a server that speaks TLS 1.3 is met in TLS 1.3 where the build has it, never lowered
     for stack in ("stunnel", "lighttpd", "caddy"):
@@ -179,7 +221,7 @@ def refused(ctx, f, root, status, *words):
     assert "localhost:%d" % f.port in lines[0], "the message names another host: %s" % lines[0]
     for w in words:
         assert w in lines[0], "%r not in %r" % (w, lines[0])
-    assert "TLS failure" not in r.err, r.why()
+    assert "TLS failure" not in r.err and FALLBACK not in r.err, r.why()
     assert not [l for l in ctx.servers.file_requests() if l["status"] == 200], \
         "a file was served through a refused handshake"
     return lines[0]
