@@ -644,6 +644,40 @@ static void events_bracket_ipv6_hosts(void)
     CHECK(strstr(events.text, ":GET http://[fe80::1]/@fe80::1:80\n") != NULL);
 }
 
+/* A TLS open that asks for another connection (gf_secure.reconnect, as the
+ * mbedTLS glue does for TLS 1.2 servers signing with RSA-PSS) gets exactly
+ * one, said in a notice; a second such request is the failure it is. */
+static void tls_reconnect_is_made_once(void)
+{
+    setup_events();
+    tls.reconnects = 1;
+    tp_add(&tp); /* the connection whose handshake failed */
+    tp_add_reply(&tp, ok_hello);
+    int status = 0;
+    CHECK_ST(get("https://files.example/x", &status), GF_OK);
+    CHECK_INT(status, 200);
+    CHECK_INT(tls.opens, 2);
+    CHECK_INT(tp.connects, 2);
+    CHECK(strstr(events.text, "8:0:fake TLS@files.example:443\n") != NULL);
+    CHECK(strstr(out.body, "hello") != NULL);
+
+    setup_events();
+    tls.reconnects = 2;
+    tp_add(&tp);
+    tp_add(&tp);
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_TLS_SIGNATURE);
+    CHECK_INT(tls.opens, 2);
+    CHECK_INT(tp.connects, 2);
+    CHECK_INT(out.len, 0);
+
+    setup();
+    tls.fail_open = GF_E_TLS_SIGNATURE; /* no reconnect asked: none made */
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_TLS_SIGNATURE);
+    CHECK_INT(tls.opens, 1);
+}
+
 CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE(post_sends_length_and_body), CASE(header_injection_refused),
             CASE(bad_requests_refused), CASE(keep_alive_reuses_the_connection),
@@ -655,4 +689,5 @@ CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE(redirect_https_to_http_refused), CASE(redirect_limits),
             CASE(see_other_turns_post_into_get), CASE(location_resolution),
             CASE(tunnel_through_a_proxy), CASE(events_hide_queries_and_credentials),
-            CASE(unreachable_proxy), CASE(events_bracket_ipv6_hosts));
+            CASE(unreachable_proxy), CASE(events_bracket_ipv6_hosts),
+            CASE(tls_reconnect_is_made_once));
