@@ -217,9 +217,11 @@ static void peek_record(gf_tls_peek *p)
     uint8_t type = p->hdr[0];
     p->rec_left = (uint16_t)(p->hdr[3] << 8 | p->hdr[4]);
     p->rec_pos = 0;
-    if (type < 20 || type > 23 || p->hdr[1] != 3 || p->rec_left == 0) {
+    if (type < 20 || type > 23 || p->hdr[1] != 3) {
         p->not_tls = true;
         p->off = true;
+    } else if (p->rec_left == 0) {
+        p->hdr_len = 0; /* nothing in it (mbedTLS decides if that is allowed) */
     } else if (type == 23) {
         p->off = true;
     } else if (type == 20) {
