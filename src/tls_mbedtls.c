@@ -452,10 +452,14 @@ static const gf_tls_cause causes[] = {
 #endif
     {GF_ERR_PROTOCOL_VERSION, -1, GF_SEEN_ANY, GF_E_TLS_VERSION,
      "the server chose a TLS version older than 1.2, which giofetch never speaks"},
+#if defined(MBEDTLS_ERR_RSA_VERIFY_FAILED)
     {MBEDTLS_ERR_RSA_VERIFY_FAILED, -1, GF_SEEN_ANY, GF_E_TLS_SIGNATURE,
      "the server's RSA signature does not verify with the key of its certificate"},
+#endif
+#if defined(MBEDTLS_ERR_ECP_VERIFY_FAILED)
     {MBEDTLS_ERR_ECP_VERIFY_FAILED, -1, GF_SEEN_ANY, GF_E_TLS_SIGNATURE,
      "the server's ECDSA signature does not verify with the key of its certificate"},
+#endif
     {MBEDTLS_ERR_PK_SIG_LEN_MISMATCH, -1, GF_SEEN_ANY, GF_E_TLS_SIGNATURE,
      "the server's signature has the wrong length for the key of its certificate"},
     {MBEDTLS_ERR_SSL_INVALID_RECORD, -1, GF_SEEN_NOT_TLS, GF_E_TLS,
