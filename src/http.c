@@ -239,7 +239,7 @@ static gf_status tunnel(gf_http *h, const gf_url *url)
     return st;
 }
 
-static gf_status connect_once(gf_http *h, const gf_url *url)
+static gf_status connect_once(gf_http *h, const gf_url *url, bool *reconnect)
 {
     gf_status st;
     bool late = out_of_time(h);
@@ -267,8 +267,11 @@ static gf_status connect_once(gf_http *h, const gf_url *url)
     }
     if (st == GF_OK && url->https) {
         const gf_secure *sec = (const gf_secure *)(const void *)h->tls;
-        st = out_of_time(h) ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
-        if (sec != NULL && !(st != GF_OK && sec->reconnect)) /* else open_conn says it */
+        bool late_tls = out_of_time(h);
+        st = late_tls ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
+        /* only this open's answer counts, never one of an earlier connection */
+        *reconnect = !late_tls && st != GF_OK && sec != NULL && sec->reconnect;
+        if (sec != NULL && !*reconnect) /* else open_conn says it */
             gf_http_event(h, GF_EV_TLS, st, 0, sec->ops->describe(h->tls));
     }
     if (st != GF_OK)
@@ -283,11 +286,12 @@ static gf_status connect_once(gf_http *h, const gf_url *url)
  * connection (and a proxy tunnel) is made, once. */
 static gf_status open_conn(gf_http *h, const gf_url *url)
 {
-    gf_status st = connect_once(h, url);
-    const gf_secure *sec = (const gf_secure *)(const void *)h->tls;
-    if (st != GF_OK && url->https && sec != NULL && sec->reconnect) {
+    bool reconnect = false;
+    gf_status st = connect_once(h, url, &reconnect);
+    if (reconnect) {
+        const gf_secure *sec = (const gf_secure *)(const void *)h->tls;
         gf_http_event(h, GF_EV_NOTICE, st, 0, sec->ops->describe(h->tls));
-        st = connect_once(h, url);
+        st = connect_once(h, url, &reconnect);
     }
     return st;
 }

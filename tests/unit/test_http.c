@@ -671,6 +671,19 @@ static void tls_reconnect_is_made_once(void)
     CHECK_INT(tp.connects, 2);
     CHECK_INT(out.len, 0);
 
+    /* the flag of an earlier open is not a request of this connection: a
+     * connect that fails before TLS starts is not made again */
+    setup_events();
+    tls.reconnects = 2;
+    tp_add(&tp);
+    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
+    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_CONNECT_REFUSED);
+    CHECK_INT(tls.opens, 1);
+    CHECK_INT(tp.connects, 2);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_CONNECT_REFUSED);
+    CHECK_INT(tp.connects, 3);
+
     setup();
     tls.fail_open = GF_E_TLS_SIGNATURE; /* no reconnect asked: none made */
     tp_add_reply(&tp, ok_hello);
