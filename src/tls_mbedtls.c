@@ -385,7 +385,7 @@ static gf_status verify_status(gf_tls *t)
 #endif
 #define GF_TEXT_NO_SHARED                                                                          \
     "the server found nothing in common with this build's offer (ECDHE with "                      \
-    "ChaCha20-Poly1305 or AES-GCM, groups " GF_OFFER_GROUPS ")"
+    "ChaCha20-Poly1305 or AES-GCM; groups " GF_OFFER_GROUPS "; RSA or ECDSA signatures)"
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define GF_ERR_PROTOCOL_VERSION MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
 #else
@@ -719,6 +719,12 @@ static gf_status handshake_failed(gf_tls *t, int ret, const char *host, uint16_t
         size_t n = strlen(t->reason);
         snprintf(t->reason + n, sizeof(t->reason) - n,
                  "; connecting again, offering this server TLS 1.2 without RSA-PSS");
+    } else if (t->lowered) {
+        /* a server that signs TLS 1.2 with RSA-PSS only: no build can reach it */
+        size_t n = strlen(t->reason);
+        snprintf(t->reason + n, sizeof(t->reason) - n,
+                 "; offered TLS 1.2 without RSA-PSS, which " GF_MBEDTLS_NAME
+                 " refuses in TLS 1.2");
     }
 #else
     (void)host;

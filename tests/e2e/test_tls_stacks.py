@@ -250,6 +250,22 @@ def test_no_group_in_common(ctx):
     refused(ctx, f, "p384-root", "E_TLS_NO_SHARED", "groups")
 
 
+def test_tls12_server_signing_only_with_rsa_pss(ctx):
+    # no build reaches it: 2.28 never offers RSA-PSS, a 3.6.6 build refuses it in TLS 1.2 and
+    # its fallback leaves it out; the message says both
+    f = front(ctx, "s_server", "rsa-server", tls="1.2", sigalgs="rsa_pss_rsae_sha256")
+    s = ctx.servers
+    s.set_fixture(base_fixture({"day/visit/%s" % DAY: dict(VISIT, link_base=f.base)}))
+    out = os.path.join(ctx.tmp, "out-pss-only")
+    r = gio(ctx, "fetch", "--type", "day", "--data", "visit", "--date", DAY, "--out", out,
+            "--ca-file", ca_bundle(ctx, "rsa-root"), "-v").expect(9)
+    lines = [l for l in r.err.splitlines() if MSG["E_TLS_NO_SHARED"] in l]
+    assert lines and "signatures" in lines[0], r.why()
+    if FALLBACK in r.err:
+        assert "offered TLS 1.2 without RSA-PSS" in lines[0], lines[0]
+    assert not os.path.exists(os.path.join(out, "proj-e2e", "visit", "day", DAY, "MANIFEST"))
+
+
 def test_certificate_message_over_16kb(ctx):
     # a chain over 16 KB: 2.28 cannot join a handshake message split over records, 3.6 joins
     # it only up to its input buffer; both name the option that sizes the buffer

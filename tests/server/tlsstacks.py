@@ -18,6 +18,7 @@ tls: "1.2" (TLS 1.2 only), "1.3" (TLS 1.3 only) or None (the stack's default ver
 server_pref: the server's own order of suites (and signature schemes, where the stack has
 one) instead of the client's. keepalive=False: one request per connection (lighttpd only).
 ciphers: a TLS 1.2 cipher list (stunnel, s_server). groups: key exchange groups (s_server).
+sigalgs: the signature schemes the server may sign with (s_server).
 Everything listens on 127.0.0.1 only and is stopped by stop(), also when start() fails.
 """
 
@@ -125,8 +126,20 @@ https://localhost:{port} {{
 def _s_server_args(f):
     docroot = os.path.join(f.workdir, "docroot")
     os.makedirs(docroot, exist_ok=True)
-    argv = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % f.port, "-cert", f.chain,
+    # -cert takes the first certificate of a file: the rest of the chain goes in -cert_chain
+    with open(f.chain) as src:
+        pems = src.read().split("-----END CERTIFICATE-----")
+    leaf = os.path.join(f.workdir, "leaf.crt")
+    with open(leaf, "w") as out:
+        out.write(pems[0] + "-----END CERTIFICATE-----\n")
+    argv = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % f.port, "-cert", leaf,
             "-key", f.key, "-WWW", "-quiet", "-naccept", "1000"]
+    rest = [p + "-----END CERTIFICATE-----\n" for p in pems[1:] if "BEGIN" in p]
+    if rest:
+        extra = os.path.join(f.workdir, "chain.crt")
+        with open(extra, "w") as out:
+            out.write("".join(rest))
+        argv += ["-cert_chain", extra]
     if f.tls == "1.2":
         argv.append("-tls1_2")
     elif f.tls == "1.3":
@@ -137,6 +150,8 @@ def _s_server_args(f):
         argv += ["-cipher", f.ciphers]
     if f.groups:
         argv += ["-groups", f.groups]
+    if f.sigalgs:
+        argv += ["-sigalgs", f.sigalgs]
     f.cwd = docroot
     return argv
 
@@ -147,7 +162,7 @@ _CONF = {"stunnel": _stunnel_conf, "lighttpd": _lighttpd_conf, "caddy": _caddy_c
 
 class Front:
     def __init__(self, stack, workdir, chain, key, backend_port=0, tls=None, server_pref=False,
-                 keepalive=True, ciphers=None, groups=None):
+                 keepalive=True, ciphers=None, groups=None, sigalgs=None):
         if stack not in _CONF:
             raise ValueError("unknown TLS stack %r" % stack)
         self.stack = stack
@@ -156,7 +171,7 @@ class Front:
         self.chain, self.key = os.path.abspath(chain), os.path.abspath(key)
         self.backend_port = backend_port
         self.tls, self.server_pref, self.keepalive = tls, server_pref, keepalive
-        self.ciphers, self.groups = ciphers, groups
+        self.ciphers, self.groups, self.sigalgs = ciphers, groups, sigalgs
         self.log = os.path.join(self.workdir, stack + ".log")
         self.cwd = self.workdir
         self.port = 0
