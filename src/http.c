@@ -262,7 +262,7 @@ static gf_status connect_via_proxy(gf_http *h, const gf_url *url, bool *proxied)
 }
 #endif /* GF_FEATURE_PROXY */
 
-static gf_status open_conn(gf_http *h, const gf_url *url)
+static gf_status connect_once(gf_http *h, const gf_url *url, bool *reconnect)
 {
     gf_status st;
     bool late = out_of_time(h);
@@ -291,14 +291,34 @@ static gf_status open_conn(gf_http *h, const gf_url *url)
         st = gf_transport_connect(h, h->conn_host, h->conn_port);
     }
     if (st == GF_OK && url->https) {
-        st = out_of_time(h) ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
-        if (h->tls != NULL)
-            gf_http_event(h, GF_EV_TLS, st, 0,
-                          ((const gf_secure *)(const void *)h->tls)->ops->describe(h->tls));
+        const gf_secure *sec = (const gf_secure *)(const void *)h->tls;
+        bool late_tls = out_of_time(h);
+        st = late_tls ? GF_E_DEADLINE : gf_transport_start_tls(h, h->conn_host, h->conn_port);
+        /* only this open's answer counts, never one of an earlier connection */
+        *reconnect = !late_tls && st != GF_OK && sec != NULL && sec->reconnect;
+        if (sec != NULL && !*reconnect) /* else open_conn says it */
+            gf_http_event(h, GF_EV_TLS, st, 0, sec->ops->describe(h->tls));
     }
     if (st != GF_OK)
         gf_transport_close(h, false);
     return timed(h, st);
+}
+
+/* A connection to the URL's origin, through the proxy when one is set. The
+ * TLS implementation may ask for one more connection to the same host after
+ * a failed handshake (gf_secure.reconnect: it now offers that server
+ * something else, see tls.h); the reconnection happens here, where the
+ * connection (and a proxy tunnel) is made, once. */
+static gf_status open_conn(gf_http *h, const gf_url *url)
+{
+    bool reconnect = false;
+    gf_status st = connect_once(h, url, &reconnect);
+    if (reconnect) {
+        const gf_secure *sec = (const gf_secure *)(const void *)h->tls;
+        gf_http_event(h, GF_EV_NOTICE, st, 0, sec->ops->describe(h->tls));
+        st = connect_once(h, url, &reconnect);
+    }
+    return st;
 }
 
 static bool same_origin(const gf_http *h, const gf_url *url)

@@ -57,14 +57,17 @@
     X(GF_E_NETWORK, "network failure") \
     X(GF_E_PROXY, "the proxy refused the tunnel") \
     X(GF_E_NO_TLS, "https needs TLS, which this client was built without") \
-    X(GF_E_TLS, "TLS failure") \
-    X(GF_E_TLS_ALERT, "the peer sent a TLS alert") \
+    X(GF_E_TLS, "the TLS connection failed") \
+    X(GF_E_TLS_ALERT, "the server ended the TLS handshake with an alert") \
     X(GF_E_TLS_UNTRUSTED, "certificate not trusted (unknown CA or self-signed)") \
     X(GF_E_TLS_NAME, "certificate does not match the host name") \
     X(GF_E_TLS_EXPIRED, "certificate expired") \
     X(GF_E_TLS_NOT_YET_VALID, "certificate not valid yet (check the system clock)") \
     X(GF_E_TLS_CERT, "certificate refused") \
-    X(GF_E_TLS_RECORD_SIZE, "a TLS record is larger than this build's TLS buffer") \
+    X(GF_E_TLS_RECORD_SIZE, "a TLS record or handshake message is larger than this build's TLS buffer") \
+    X(GF_E_TLS_VERSION, "the server needs a TLS version this build does not speak") \
+    X(GF_E_TLS_NO_SHARED, "no TLS cipher suite or key exchange group in common with the server") \
+    X(GF_E_TLS_SIGNATURE, "the server's TLS handshake signature was refused") \
     X(GF_E_TLS_CA, "cannot load the CA certificates") \
     X(GF_E_AUTH, "authentication rejected") \
     X(GF_E_RATE_LIMITED, "rate limited (429) after every retry") \

@@ -130,7 +130,12 @@ typedef enum gf_status {
     GF_E_TLS_EXPIRED,        /* the certificate has expired                 */
     GF_E_TLS_NOT_YET_VALID,  /* the certificate is not valid yet            */
     GF_E_TLS_CERT,           /* the certificate is refused for another cause*/
-    GF_E_TLS_RECORD_SIZE,    /* a TLS record over the build's record buffer */
+    GF_E_TLS_RECORD_SIZE,    /* a TLS record or handshake message over the
+                              * build's buffer (MBEDTLS_SSL_IN_CONTENT_LEN) */
+    GF_E_TLS_VERSION,        /* the server needs a TLS version this build
+                              * does not speak                              */
+    GF_E_TLS_NO_SHARED,      /* no cipher suite or group in common          */
+    GF_E_TLS_SIGNATURE,      /* the server's handshake signature refused    */
     GF_E_TLS_CA,             /* the CA certificates could not be loaded     */
 
     /* The server said no */
@@ -438,6 +443,11 @@ typedef struct gf_secure_ops {
 /* Every gf_tls starts with this, so the engine reaches it without tls.h. */
 typedef struct gf_secure {
     const gf_secure_ops *ops;
+    /* Set by open() when it failed in a way that one more connection to the
+     * same host may cure (the implementation now offers that host something
+     * else; tls.h says when): the engine connects once more and says so in a
+     * GF_EV_NOTICE. Cleared by every open(). */
+    bool reconnect;
 } gf_secure;
 
 /* ======================================================================= */

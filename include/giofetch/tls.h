@@ -36,6 +36,30 @@
  * (RFC 8449) is compiled in. A server that still sends a record over the
  * buffer ends the connection with GF_E_TLS_RECORD_SIZE.
  *
+ * mbedTLS 3.6.0 to 3.6.6 (upstream issue 10668): a client that offers TLS
+ * 1.3 sends one signature_algorithms list for both versions (RFC 8446
+ * section 4.2.3), RSA-PSS included, since TLS 1.3 needs it for RSA
+ * certificates (section 4.4.3). A TLS 1.2 server may then sign its
+ * ServerKeyExchange with RSA-PSS (OpenSSL, GnuTLS and Go do), which these
+ * versions refuse in TLS 1.2. The glue notices exactly that failure: the
+ * server chose TLS 1.2, signed with RSA-PSS (read from the record it sent)
+ * and mbedTLS failed the handshake there. It then asks the engine for one
+ * more connection (gf_secure.reconnect), offers that host and port TLS 1.2
+ * only with a signature list without RSA-PSS, and keeps doing so for the
+ * life of the context (in the host's session slot). Any other failure, and
+ * a server that chose TLS 1.3, leave the offer as it is; a fixed library
+ * never fails that way, so nothing changes there, nor on 2.28 (no TLS 1.3,
+ * no RSA-PSS offered).
+ *
+ * Failures: every handshake failure gets a gf_status and a reason
+ * (gf_tls.reason, shown by describe()) in giofetch's own words, from
+ * mbedTLS's error code and the alert the server sent (read from the wire,
+ * so builds without MBEDTLS_ERROR_C say the same): the TLS version the
+ * server needs (GF_E_TLS_VERSION), nothing in common (GF_E_TLS_NO_SHARED),
+ * the server's signature refused (GF_E_TLS_SIGNATURE), a record or
+ * handshake message over this build's buffer (GF_E_TLS_RECORD_SIZE, naming
+ * MBEDTLS_SSL_IN_CONTENT_LEN), certificate causes, other alerts by name.
+ *
  * mbedTLS 3.x, PSA: gf_tls_setup calls psa_crypto_init(), which sets up one
  * state for the whole process and counts nothing. giofetch counts its set-up
  * contexts, and gf_tls_free of the last one calls mbedtls_psa_crypto_free().
@@ -62,14 +86,37 @@ extern "C" {
 #define GF_TLS_KEEP_PSA 0
 #endif
 
-/* One remembered session (private). */
+/* One remembered host and port (private): its session, and whether it
+ * gets TLS 1.2 without RSA-PSS (see "mbedTLS 3.6.0 to 3.6.6" above). */
 typedef struct gf_tls_session {
-    bool valid;
+    bool valid;              /* session holds a session to resume           */
+    bool tls12_no_pss;       /* offer this host TLS 1.2 without RSA-PSS     */
     uint16_t port;
     uint32_t used;           /* for least-recently-used replacement */
     char host[GF_HOST_MAX];
     mbedtls_ssl_session session;
 } gf_tls_session;
+
+/* What the glue reads of the server's records while they are plaintext
+ * (private): the alert that ended a handshake, and how the server signed
+ * its TLS 1.2 key exchange. */
+typedef struct gf_tls_peek {
+    uint8_t hdr[5];          /* the record header being read                */
+    uint8_t hdr_len;
+    uint8_t hs_head;         /* handshake message header bytes read (of 4)  */
+    uint8_t hs_type;
+    uint8_t point_len;       /* ServerKeyExchange: the ECDH point's length  */
+    uint16_t rec_left;       /* bytes of the current record still to come   */
+    uint16_t rec_pos;
+    uint32_t hs_left;        /* bytes of the current handshake message      */
+    uint32_t hs_pos;
+    uint16_t ske_sig;        /* TLS 1.2 ServerKeyExchange signature scheme  */
+    int16_t alert;           /* description of the last alert read, or -1   */
+    bool hello;              /* a ServerHello arrived                       */
+    bool not_tls;            /* the server's bytes were not a TLS record    */
+    bool ccs;                /* ChangeCipherSpec: handshake now encrypted   */
+    bool off;                /* encrypted from here on: nothing to read     */
+} gf_tls_peek;
 
 /* TLS state for one client: configuration, CA chain, RNG, one connection.
  * Fields are private; the struct is visible so the caller can own it. */
@@ -96,7 +143,9 @@ typedef struct gf_tls {
     uint32_t clock;
     int session_slot;        /* slot of the open connection's host, or -1   */
     unsigned handshakes;     /* handshakes done (for tests and -v)          */
-    char reason[192];
+    bool lowered;            /* this connection: TLS 1.2 without RSA-PSS    */
+    gf_tls_peek peek;
+    char reason[256];
     gf_tls_session sessions[GF_TLS_SESSIONS];
 } gf_tls;
 

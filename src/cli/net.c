@@ -257,6 +257,10 @@ static bool tls_failure(gf_status st)
     case GF_E_TLS_EXPIRED:
     case GF_E_TLS_NOT_YET_VALID:
     case GF_E_TLS_CERT:
+    case GF_E_TLS_RECORD_SIZE:
+    case GF_E_TLS_VERSION:
+    case GF_E_TLS_NO_SHARED:
+    case GF_E_TLS_SIGNATURE:
         return true;
     default:
         return false;
@@ -267,7 +271,7 @@ static bool tls_failure(gf_status st)
 static void explain_tls(const gf_client *cl, const gf_tls *tls, gf_status st, const char *origin,
                         char *out, size_t cap)
 {
-    char reason[200], clock[64];
+    char reason[sizeof(tls->reason)], clock[64];
     /* mbedTLS's verify text comes in lines: one line here. */
     cli_sanitize(reason, sizeof(reason), tls->reason, strlen(tls->reason));
     for (char *c = reason; *c != '\0'; c++)

@@ -12,6 +12,19 @@ make_pki(dirpath) creates, once (later calls reuse what is there):
     otherca.crt / .key                 a second CA, never given to the client
     unknownca-server.crt / .key        localhost, signed by that second CA
 
+and, for servers of other TLS stacks and key types (each chain file is what a server sends: the
+leaf, then its intermediate if any; the root stays with the client):
+
+    rsa-root.crt                       RSA-2048 root CA (SHA-256)
+    rsa-int.crt                        RSA-2048 intermediate CA, signed by rsa-root
+    rsa-server.crt / .key / .chain.crt RSA-2048 leaf for localhost, signed by rsa-int
+    rsa4096-root.crt                   RSA-4096 root CA, SHA-384 signatures
+    rsa4096-server.crt / .key / .chain.crt   RSA-4096 leaf, SHA-384, signed by rsa4096-root
+    p384-root.crt                      P-384 root CA, SHA-384 signatures
+    p384-server.crt / .key / .chain.crt      P-384 leaf, SHA-384, signed by p384-root
+    big.chain.crt                      rsa-server's chain padded with other CA certificates to
+                                       over 16 KB: a Certificate message no 16 KB record holds
+
 OpenSSL 3.0's `req -x509` cannot set dates in the past, so leaf certificates are issued with
 `openssl ca` (which takes -startdate/-enddate) from a small generated ca config.
 
@@ -35,6 +48,23 @@ LEAVES = {
     "unknownca-server": ("localhost", "DNS:localhost,IP:127.0.0.1", "otherca", None, None),
 }
 CAS = {"ca": "giofetch test CA", "otherca": "giofetch other (untrusted) CA"}
+# More CAs: name -> (CN, key type, digest, issuer or None for a root).
+MORE_CAS = {
+    "rsa-root": ("giofetch RSA-2048 root", "rsa2048", "sha256", None),
+    "rsa-int": ("giofetch RSA-2048 intermediate", "rsa2048", "sha256", "rsa-root"),
+    "rsa4096-root": ("giofetch RSA-4096 root", "rsa4096", "sha384", None),
+    "p384-root": ("giofetch P-384 root", "p384", "sha384", None),
+}
+# More leaves for localhost: name -> (key type, digest, issuer, intermediates sent with it).
+MORE_LEAVES = {
+    "rsa-server": ("rsa2048", "sha256", "rsa-int", ["rsa-int"]),
+    "rsa4096-server": ("rsa4096", "sha384", "rsa4096-root", []),
+    "p384-server": ("p384", "sha384", "p384-root", []),
+}
+_KEYS = {"p256": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+         "p384": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+         "rsa2048": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+         "rsa4096": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096"]}
 MARKER = ".complete"
 
 _REQ_CONF = """\
@@ -47,6 +77,11 @@ CN = unused
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
+[v3_int]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [v3_self]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -65,7 +100,7 @@ new_certs_dir = $dir/{name}.db/new
 serial = $dir/{name}.db/serial
 certificate = $dir/{name}.crt
 private_key = $dir/{name}.key
-default_md = sha256
+default_md = {md}
 default_days = 365
 policy = policy_any
 unique_subject = no
@@ -100,39 +135,45 @@ def _write(path, text):
         f.write(text)
 
 
-def _genkey(d, name):
-    _run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-          "-out", name + ".key"], d)
+def _genkey(d, name, kind="p256"):
+    _run(["genpkey"] + _KEYS[kind] + ["-out", name + ".key"], d)
     os.chmod(os.path.join(d, name + ".key"), 0o600)
 
 
-def _make_ca(d, name, cn):
-    _genkey(d, name)
+def _make_ca(d, name, cn, kind="p256", md="sha256", issuer=None):
+    _genkey(d, name, kind)
     conf = os.path.join(d, name + ".req.cnf")
     _write(conf, _REQ_CONF.format(san="DNS:unused"))
-    _run(["req", "-config", conf, "-new", "-x509", "-key", name + ".key", "-sha256",
-          "-days", "3650", "-subj", "/O=giofetch tests/CN=" + cn, "-extensions", "v3_ca",
-          "-out", name + ".crt"], d)
+    if issuer is None:
+        _run(["req", "-config", conf, "-new", "-x509", "-key", name + ".key", "-" + md,
+              "-days", "3650", "-subj", "/O=giofetch tests/CN=" + cn, "-extensions", "v3_ca",
+              "-out", name + ".crt"], d)
+    else:  # an intermediate: a request signed by its issuer
+        _run(["req", "-config", conf, "-new", "-key", name + ".key", "-" + md,
+              "-subj", "/O=giofetch tests/CN=" + cn, "-out", name + ".csr"], d)
+        _run(["ca", "-batch", "-notext", "-config", issuer + ".ca.cnf", "-in", name + ".csr",
+              "-out", name + ".crt", "-extfile", conf, "-extensions", "v3_int",
+              "-days", "3650"], d)
     db = os.path.join(d, name + ".db")
     os.makedirs(os.path.join(db, "new"), exist_ok=True)
     _write(os.path.join(db, "index.txt"), "")
     _write(os.path.join(db, "serial"), "1000\n")
     # openssl runs with cwd=d, so the config stays relocatable.
-    _write(os.path.join(d, name + ".ca.cnf"), _CA_CONF.format(dir=".", name=name))
+    _write(os.path.join(d, name + ".ca.cnf"), _CA_CONF.format(dir=".", name=name, md=md))
 
 
-def _make_leaf(d, name, cn, san, issuer, start, end):
-    _genkey(d, name)
+def _make_leaf(d, name, cn, san, issuer, start, end, kind="p256", md="sha256"):
+    _genkey(d, name, kind)
     if issuer is None:
         conf = os.path.join(d, name + ".req.cnf")
         _write(conf, _REQ_CONF.format(san=san))
-        _run(["req", "-config", conf, "-new", "-x509", "-key", name + ".key", "-sha256",
+        _run(["req", "-config", conf, "-new", "-x509", "-key", name + ".key", "-" + md,
               "-days", "365", "-subj", "/CN=" + cn, "-extensions", "v3_self",
               "-out", name + ".crt"], d)
         return
     req_conf = os.path.join(d, name + ".req.cnf")
     _write(req_conf, _REQ_CONF.format(san=san))
-    _run(["req", "-config", req_conf, "-new", "-key", name + ".key", "-sha256",
+    _run(["req", "-config", req_conf, "-new", "-key", name + ".key", "-" + md,
           "-subj", "/CN=" + cn, "-out", name + ".csr"], d)
     ext = os.path.join(d, name + ".ext.cnf")
     _write(ext, _LEAF_EXT.format(san=san))
@@ -147,12 +188,38 @@ def _make_leaf(d, name, cn, san, issuer, start, end):
     _run(args, d)
 
 
+def _make_more(d):
+    """The RSA and P-384 chains, and the over-16 KB chain."""
+    for name, (cn, kind, md, issuer) in MORE_CAS.items():
+        _make_ca(d, name, cn, kind, md, issuer)
+    for name, (kind, md, issuer, chain) in MORE_LEAVES.items():
+        _make_leaf(d, name, "localhost", "DNS:localhost,IP:127.0.0.1", issuer, None, None,
+                   kind, md)
+        parts = [name] + chain
+        _write(os.path.join(d, name + ".chain.crt"),
+               "".join(open(os.path.join(d, p + ".crt")).read() for p in parts))
+    # the rsa-server chain, then CA certificates a server might wrongly send too, until the
+    # Certificate message is over 16 KB (TLS records carry at most 16 KB: RFC 8446 5.1)
+    text = open(os.path.join(d, "rsa-server.chain.crt")).read()
+    pad = [open(os.path.join(d, p + ".crt")).read() for p in ("rsa4096-root", "rsa-root")]
+    i = 0
+    while len(text) < 30000:  # PEM: about 4/3 of the DER size the message carries
+        text += pad[i % len(pad)]
+        i += 1
+    _write(os.path.join(d, "big.chain.crt"), text)
+
+
 def files(dirpath):
-    """Paths of the PKI files by short name (ca, server, expired, ...): (crt, key)."""
+    """Paths of the PKI files by short name (ca, server, expired, rsa-root, rsa-server, ...):
+    (crt, key); a leaf of MORE_LEAVES also as NAME + ".chain": (chain file, key)."""
     d = os.path.abspath(dirpath)
     out = {}
-    for name in list(CAS) + list(LEAVES):
+    for name in list(CAS) + list(LEAVES) + list(MORE_CAS) + list(MORE_LEAVES):
         out[name] = (os.path.join(d, name + ".crt"), os.path.join(d, name + ".key"))
+    for name in MORE_LEAVES:
+        out[name + ".chain"] = (os.path.join(d, name + ".chain.crt"),
+                                os.path.join(d, name + ".key"))
+    out["big.chain"] = (os.path.join(d, "big.chain.crt"), os.path.join(d, "rsa-server.key"))
     return out
 
 
@@ -171,6 +238,7 @@ def make_pki(dirpath, names=()):
                 if name == "server" and names:
                     san += "".join(",DNS:" + n for n in names)
                 _make_leaf(d, name, cn, san, issuer, start, end)
+            _make_more(d)
             _write(os.path.join(d, MARKER), "ok\n")
     return files(d)
 

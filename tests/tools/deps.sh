@@ -9,7 +9,9 @@
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
 
-pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy pkgconf ${DEPS_EXTRA:-}"
+# stunnel4 (OpenSSL), lighttpd with mod_gnutls (GnuTLS) and caddy (Go): TLS servers of other
+# stacks for the end-to-end suite (tests/server/tlsstacks.py).
+pkgs="libmbedtls-dev libjsmn-dev nginx-light tinyproxy pkgconf stunnel4 lighttpd lighttpd-mod-gnutls caddy ${DEPS_EXTRA:-}"
 arches=""
 musl=""
 for a in "$@"; do

@@ -18,6 +18,11 @@ static gf_status ft_open(struct gf_tls *tls, const gf_port *port, int32_t handle
     strncpy(t->host, host, sizeof(t->host) - 1);
     t->port = port;
     t->handle = handle;
+    t->base.reconnect = t->reconnects > 0;
+    if (t->reconnects > 0) {
+        t->reconnects--;
+        return GF_E_TLS_SIGNATURE;
+    }
     return t->fail_open;
 }
 

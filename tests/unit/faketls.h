@@ -10,6 +10,8 @@ typedef struct faketls {
     const gf_port *port;
     int32_t handle;
     gf_status fail_open;         /* returned by open when not GF_OK          */
+    unsigned reconnects;         /* opens still to fail with GF_E_TLS_SIGNATURE
+                                  * asking for another connection (reconnect) */
     unsigned opens, closes;
     char host[GF_HOST_MAX];      /* host name of the last open               */
 } faketls;

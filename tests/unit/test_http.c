@@ -671,6 +671,53 @@ static void proxy_refused_when_switched_off(void)
     CHECK_STR(tp.host[0], "plain.example");
 }
 
+/* A TLS open that asks for another connection (gf_secure.reconnect, as the
+ * mbedTLS glue does for TLS 1.2 servers signing with RSA-PSS) gets exactly
+ * one, said in a notice; a second such request is the failure it is. */
+static void tls_reconnect_is_made_once(void)
+{
+    setup_events();
+    tls.reconnects = 1;
+    tp_add(&tp); /* the connection whose handshake failed */
+    tp_add_reply(&tp, ok_hello);
+    int status = 0;
+    CHECK_ST(get("https://files.example/x", &status), GF_OK);
+    CHECK_INT(status, 200);
+    CHECK_INT(tls.opens, 2);
+    CHECK_INT(tp.connects, 2);
+    CHECK(strstr(events.text, "8:0:fake TLS@files.example:443\n") != NULL);
+    CHECK(strstr(out.body, "hello") != NULL);
+
+    setup_events();
+    tls.reconnects = 2;
+    tp_add(&tp);
+    tp_add(&tp);
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_TLS_SIGNATURE);
+    CHECK_INT(tls.opens, 2);
+    CHECK_INT(tp.connects, 2);
+    CHECK_INT(out.len, 0);
+
+    /* the flag of an earlier open is not a request of this connection: a
+     * connect that fails before TLS starts is not made again */
+    setup_events();
+    tls.reconnects = 2;
+    tp_add(&tp);
+    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
+    tp_add(&tp)->connect = GF_PORT_E_REFUSED;
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_CONNECT_REFUSED);
+    CHECK_INT(tls.opens, 1);
+    CHECK_INT(tp.connects, 2);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_CONNECT_REFUSED);
+    CHECK_INT(tp.connects, 3);
+
+    setup();
+    tls.fail_open = GF_E_TLS_SIGNATURE; /* no reconnect asked: none made */
+    tp_add_reply(&tp, ok_hello);
+    CHECK_ST(get("https://files.example/x", NULL), GF_E_TLS_SIGNATURE);
+    CHECK_INT(tls.opens, 1);
+}
+
 CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE(post_sends_length_and_body), CASE(header_injection_refused),
             CASE(bad_requests_refused), CASE(keep_alive_reuses_the_connection),
@@ -688,4 +735,4 @@ CHECK_SUITE(http, CASE(request_head_is_exact), CASE(host_header_forms),
             CASE_IF(GF_FEATURE_PROXY, tunnel_through_a_proxy),
             CASE(events_hide_queries_and_credentials), CASE_IF(GF_FEATURE_PROXY, unreachable_proxy),
             CASE_IF(!GF_FEATURE_PROXY, proxy_refused_when_switched_off),
-            CASE(events_bracket_ipv6_hosts));
+            CASE(events_bracket_ipv6_hosts), CASE(tls_reconnect_is_made_once));
