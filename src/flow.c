@@ -11,7 +11,10 @@ enum {
     FILE_ACTIVE = 1,         /* handed out, not ended                       */
     FILE_ENDED = 2,
     FILE_STATE = 3,          /* the bits above                              */
-    FILE_FRESH = 4           /* already had its one fresh link              */
+    FILE_FRESH = 4,          /* already had its one fresh link              */
+    FILE_CURRENT = 8         /* its link is of the latest answer: a refusal
+                              * of it needs a re-ask; one of an older link
+                              * is served by the answer already there      */
 };
 
 /* A fingerprint of which files an answer lists, ignoring the query (the
@@ -93,8 +96,7 @@ gf_flow_step gf_flow_next(gf_flow *f, size_t *index)
     struct gf_flow_private *p = &f->priv;
     if (p->stop == GF_OK && p->begun && p->next < p->ans->count) {
         size_t i = p->next++;
-        p->file_state[i] = FILE_ACTIVE;
-        p->file_gen[i] = p->gen;
+        p->file_state[i] = FILE_ACTIVE | FILE_CURRENT;
         p->busy++;
         *index = i;
         return GF_FLOW_FILE;
@@ -119,8 +121,9 @@ static gf_status reask(struct gf_flow_private *p, gf_status why)
     gf_status st = gf_export_links(p->cl, p->req, p->ans);
     if (st == GF_OK && files_of(p->ans) != p->files)
         st = GF_E_ANSWER_MISMATCH; /* other files than before: start over later */
-    if (st == GF_OK)
-        p->gen++;
+    if (st == GF_OK) /* every link handed out so far is of an older answer */
+        for (size_t k = 0; k < p->ans->count; k++)
+            p->file_state[k] = (uint8_t)(p->file_state[k] & ~FILE_CURRENT);
     return st;
 }
 
@@ -135,7 +138,7 @@ gf_flow_step gf_flow_ended(gf_flow *f, size_t index, gf_status st)
     if (refused && !(p->file_state[index] & FILE_FRESH)) {
         /* Whatever S3's reason, fresh links are the one remedy to try, and
          * one answer serves every file refused meanwhile. */
-        if (p->stop == GF_OK && p->file_gen[index] == p->gen) {
+        if (p->stop == GF_OK && (p->file_state[index] & FILE_CURRENT)) {
             gf_status again = reask(p, st);
             if (again != GF_OK)
                 gf_flow_stop(f, again);
@@ -145,8 +148,7 @@ gf_flow_step gf_flow_ended(gf_flow *f, size_t index, gf_status st)
             p->busy--;
             return GF_FLOW_DROPPED;
         }
-        p->file_state[index] |= FILE_FRESH;
-        p->file_gen[index] = p->gen;
+        p->file_state[index] |= FILE_FRESH | FILE_CURRENT;
         return GF_FLOW_AGAIN;
     }
     p->file_state[index] = FILE_ENDED;

@@ -834,12 +834,11 @@ typedef struct gf_flow {
         bool begun;          /* gf_flow_begin succeeded                     */
         size_t next;         /* the next index to hand out                  */
         size_t busy;         /* handed out, not ended                       */
-        uint16_t gen;        /* answers so far: 0 the first, 1 a re-ask...  */
         uint64_t files;      /* which files the answers list (fingerprint)  */
         gf_status first_error; /* the first file that failed                */
         gf_status stop;      /* why no more files are handed out            */
-        uint16_t file_gen[GF_LINKS_MAX];  /* the answer a file's link is of */
-        uint8_t file_state[GF_LINKS_MAX];
+        uint8_t file_state[GF_LINKS_MAX]; /* per file: its state, and whether
+                                           * its link is of the latest answer */
     } priv;
 } gf_flow;
 
