@@ -302,7 +302,7 @@ check-functions:
 
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
 # benchmarks.
--include tests/edge/edge.mk tests/fuzz/fuzz.mk tests/bench/bench.mk
+-include tests/edge/edge.mk tests/fuzz/fuzz.mk tests/bench/bench.mk tests/lwip/lwip.mk
 
 GF_VERSION := $(shell sed -n 's/^\#define GF_VERSION "\(.*\)"/\1/p' include/giofetch/giofetch.h)
 
