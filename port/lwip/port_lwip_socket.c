@@ -127,6 +127,18 @@ static int wait_socket(int s, int write, uint32_t timeout_ms)
     return r > 0 ? 1 : 0;
 }
 
+/* A connect that failed with e. lwIP has no "refused": a RST answering its
+ * SYN ends the pcb with ERR_RST, which its sockets report as ECONNRESET (or
+ * ECONNABORTED once the pcb is gone). Before a connection exists, that RST
+ * is exactly a refusal, and the contract says so. */
+static int32_t connect_failed(int e)
+{
+    int32_t code = map_errno(e);
+    if (code == GF_PORT_E_RESET)
+        return GF_PORT_E_REFUSED;
+    return code == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_FAILED : code;
+}
+
 static int32_t connect_one(const struct addrinfo *ai, uint32_t timeout_ms)
 {
     int one = 1;
@@ -144,8 +156,7 @@ static int32_t connect_one(const struct addrinfo *ai, uint32_t timeout_ms)
     int e = errno;
     if (e != EINPROGRESS && e != EINTR && e != EALREADY) {
         lwip_close(s);
-        int32_t code = map_errno(e);
-        return code == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_FAILED : code;
+        return connect_failed(e);
     }
     int r = wait_socket(s, 1, timeout_ms);
     if (r <= 0) {
@@ -155,8 +166,7 @@ static int32_t connect_one(const struct addrinfo *ai, uint32_t timeout_ms)
     }
     if ((e = so_error(s)) != 0) {
         lwip_close(s);
-        int32_t code = map_errno(e);
-        return code == GF_PORT_E_WOULD_BLOCK ? GF_PORT_E_FAILED : code;
+        return connect_failed(e);
     }
     return s;
 }

@@ -46,4 +46,5 @@ $(LWIP_CLI): $(LWIP_CLI_OBJS) $(LIB) $(GF_TLS_DEPS) $(LWIP_OUT)/liblwip.a
 
 lwip-test: deps
 	@$(MAKE) --no-print-directory $(LWIP_CLI) $(CLI) $(GET)
-	@$(PYTHON) tests/lwip/run.py --cli $(LWIP_CLI) --posix-cli $(CLI)
+	@$(PYTHON) tests/lwip/run.py --cli $(LWIP_CLI) --posix-cli $(CLI) \
+	    --tls $(if $(filter 3.6,$(GF_MBEDTLS_VERSION)),1.3,1.2)

@@ -974,9 +974,11 @@ def _sni_callback(sslsock, server_name, ctx):
 
 
 class GioServer:
-    """The API served over HTTPS (and optionally plain HTTP) on 127.0.0.1, in threads."""
+    """The API served over HTTPS (and optionally plain HTTP) on listen (127.0.0.1; 0.0.0.0
+    inside a test's own namespace), in threads."""
 
-    def __init__(self, filehost, cert, key, fixture=None, port=0, http_port=None):
+    def __init__(self, filehost, cert, key, fixture=None, port=0, http_port=None,
+                 listen="127.0.0.1"):
         self.api = GioApi(filehost, fixture)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -984,6 +986,7 @@ class GioServer:
         ctx.sni_callback = _sni_callback
         self.ssl_ctx = ctx
         self._want = (port, http_port)
+        self.listen = listen
         self.servers = []
         self.threads = []
         self.port = None
@@ -991,12 +994,12 @@ class GioServer:
 
     def start(self):
         port, http_port = self._want
-        tls = _Server(("127.0.0.1", port or 0), self.api, self.ssl_ctx)
+        tls = _Server((self.listen, port or 0), self.api, self.ssl_ctx)
         self.servers.append(tls)
         self.port = tls.server_address[1]
         self.api.flaky_base = "https://localhost:%d" % self.port
         if http_port is not None:
-            plain = _Server(("127.0.0.1", http_port or 0), self.api, None)
+            plain = _Server((self.listen, http_port or 0), self.api, None)
             self.servers.append(plain)
             self.http_port = plain.server_address[1]
         for s in self.servers:

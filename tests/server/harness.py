@@ -67,7 +67,7 @@ class Servers:
 
     def __init__(self, workdir, fixture=None, pki_dir=None, api_port=0, api_http_port=0,
                  file_port=0, file_http_port=0, variants=DEFAULT_VARIANTS, start=True,
-                 custom_servers=None):
+                 custom_servers=None, listen="127.0.0.1"):
         self.workdir = os.path.abspath(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.pki_dir = os.path.abspath(pki_dir or os.path.join(self.workdir, "pki"))
@@ -76,6 +76,9 @@ class Servers:
                            file_http=file_http_port)
         self.variants = tuple(variants or ())
         self.custom_servers = dict(custom_servers or {})
+        # 0.0.0.0 only inside a namespace the test made: there it means its loopback and
+        # its TAP, so lwIP (over the TAP) and the POSIX CLI (over lo) reach the same servers.
+        self.listen = listen
         self.filehost = None
         self.api = None
         self.pki = None
@@ -97,12 +100,14 @@ class Servers:
                                               port=self._ports["file"],
                                               http_port=self._ports["file_http"],
                                               variants=self.variants,
-                                              custom=self.custom_servers)
+                                              custom=self.custom_servers,
+                                              listen=self.listen)
             self.filehost.start(timeout=timeout)
             crt, key = self.pki["server"]
             self.api = gioserver.GioServer(self.filehost, crt, key, fixture=self._fixture0,
                                            port=self._ports["api"],
-                                           http_port=self._ports["api_http"])
+                                           http_port=self._ports["api_http"],
+                                           listen=self.listen)
             self.api.start()
             self.wait_ready(timeout)
         except BaseException:
