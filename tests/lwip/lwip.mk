@@ -44,7 +44,8 @@ $(LWIP_CLI): $(LWIP_CLI_OBJS) $(LIB) $(GF_TLS_DEPS) $(LWIP_OUT)/liblwip.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(GF_LINK_STATIC) -o $@ $(LWIP_CLI_OBJS) $(LIB) \
 	    $(LWIP_OUT)/liblwip.a $(GF_TLS_LIBS) -lpthread
 
-lwip-test: deps
+lwip-test:
+	@tests/tools/deps.sh $(ARCH) lwip $(if $(GF_MBEDTLS_VERSION),mbedtls-source,)
 	@$(MAKE) --no-print-directory $(LWIP_CLI) $(CLI) $(GET)
 	@$(PYTHON) tests/lwip/run.py --cli $(LWIP_CLI) --posix-cli $(CLI) \
 	    --tls $(if $(filter 3.6,$(GF_MBEDTLS_VERSION)),1.3,1.2)

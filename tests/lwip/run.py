@@ -229,7 +229,7 @@ def inner(opts):
                              variants=()) as s:
             lw_env = {"PRECONFIGURED_TAPIF": TAP, "GF_LWIP_ADDR": LWIP_ADDR,
                       "GF_LWIP_GW": HOST_ADDR, "GF_LWIP_DNS": HOST_ADDR}
-            for case in CASES:
+            for case in [c for c in CASES if not opts.only or opts.only in c.__name__]:
                 tmp = tempfile.mkdtemp(prefix=case.__name__ + "-", dir=work)
                 lw = Ctx(s, [os.path.abspath(opts.cli)], lw_env, tmp, opts.verbose)
                 px = Ctx(s, [os.path.abspath(opts.posix_cli)], {}, tmp, opts.verbose)
@@ -281,6 +281,7 @@ def main(argv):
     ap.add_argument("--tls", default="1.2", help="TLS version the build negotiates")
     ap.add_argument("--budget", type=int, default=900, help="seconds for the whole run")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--only", help="run only the cases whose name contains this")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     opts = ap.parse_args(argv)

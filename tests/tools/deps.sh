@@ -4,6 +4,8 @@
 #                         musl (musl for the host and for each ARCH named),
 #                         mbedtls-source (what building mbedTLS from Debian's
 #                         source package needs: tests/edge/mbedtls_source.sh)
+#                         lwip (make lwip-test: lwIP's Debian source, ip for
+#                         the namespace and its TAP)
 # Extra packages can be named in DEPS_EXTRA. When something is missing and
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
@@ -19,8 +21,9 @@ for a in "$@"; do
     cortex-m) pkgs="$pkgs gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm" ;;
     musl) musl=1; pkgs="$pkgs musl-tools" ;;
     mbedtls-source) pkgs="$pkgs bzip2 debian-archive-keyring" ;;
+    lwip) pkgs="$pkgs iproute2 xz-utils debian-archive-keyring" ;;
     host | "") ;;
-    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source, lwip)" >&2; exit 2 ;;
     esac
 done
 if [ -n "$musl" ]; then
