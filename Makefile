@@ -351,7 +351,8 @@ cmake-test: check-lists
 
 # Targets of their own areas: cross builds and sizes, fuzzing and coverage,
 # benchmarks.
--include tests/edge/edge.mk tests/firmware/net/net.mk tests/fuzz/fuzz.mk tests/bench/bench.mk
+-include tests/edge/edge.mk tests/firmware/net/net.mk tests/fuzz/fuzz.mk tests/bench/bench.mk \
+	tests/lwip/lwip.mk
 
 GF_VERSION := $(shell sed -n 's/^\#define GF_VERSION "\(.*\)"/\1/p' include/giofetch/giofetch.h)
 

@@ -7,7 +7,7 @@
 #   core   the library without mbedTLS: export API, HTTP engine, downloads
 #   tls    the mbedTLS glue: TLS transport, MD5/base64/HMAC (needs mbedTLS)
 #   posix  the POSIX port (sockets, clocks, entropy)
-#   lwip   (slot) the lwIP port, port/lwip/, when it lands
+#   lwip   the lwIP port, port/lwip/ (instead of posix on boards with lwIP)
 #   cli    the giofetch command-line tool (needs core, tls, posix)
 #
 # Each part has GF_<PART>_SRCS, GF_<PART>_INCLUDE_DIRS, GF_<PART>_CFLAGS and
@@ -60,7 +60,16 @@ set(GF_POSIX_INCLUDE_DIRS ${GF_DIR}/include ${GF_DIR}/port/posix)
 set(GF_POSIX_CFLAGS)
 set(GF_POSIX_LIBS)
 
-# ---- lwip: slot for port/lwip/ (another part of the tree, coming) ----------------
+# ---- lwip: the port for boards with lwIP -------------------------------------------
+# Both files, whatever the board: each compiles to nothing unless lwIP's
+# NO_SYS picks it (see sources.mk). Add lwIP's include folders and the folder
+# of the board's lwipopts.h to the include path, and link lwIP.
+set(GF_LWIP_SRCS
+  ${GF_DIR}/port/lwip/port_lwip_socket.c
+  ${GF_DIR}/port/lwip/port_lwip_raw.c)
+set(GF_LWIP_INCLUDE_DIRS ${GF_DIR}/include ${GF_DIR}/port/lwip)
+set(GF_LWIP_CFLAGS)
+set(GF_LWIP_LIBS)
 
 # ---- cli: the giofetch tool ------------------------------------------------------------
 set(GF_CLI_SRCS

@@ -6,8 +6,7 @@
 #   core   the library without mbedTLS: export API, HTTP engine, downloads
 #   tls    the mbedTLS glue: TLS transport, MD5/base64/HMAC (needs mbedTLS)
 #   posix  the POSIX port (sockets, clocks, entropy)
-#   lwip   (slot) the lwIP port, port/lwip/, when it lands: its part goes
-#          here with the same four variables
+#   lwip   the lwIP port, port/lwip/ (instead of posix on boards with lwIP)
 #   cli    the giofetch command-line tool (needs core, tls, posix)
 #
 # Each part has four variables, for the files of that part only:
@@ -71,7 +70,17 @@ GF_POSIX_INCLUDE_DIRS := $(GF_DIR)/include $(GF_DIR)/port/posix
 GF_POSIX_CFLAGS :=
 GF_POSIX_LIBS :=
 
-# ---- lwip: slot for port/lwip/ (another part of the tree, coming) -----------
+# ---- lwip: the port for boards with lwIP ------------------------------------
+# Both files, whatever the board: each compiles to nothing unless lwIP's
+# NO_SYS picks it (0: port_lwip_socket.c, sockets; 1: port_lwip_raw.c, raw
+# API). Add lwIP's own include folders and the folder of the board's
+# lwipopts.h (and arch/cc.h) to the include path, and link lwIP.
+GF_LWIP_SRCS := \
+	$(GF_DIR)/port/lwip/port_lwip_socket.c \
+	$(GF_DIR)/port/lwip/port_lwip_raw.c
+GF_LWIP_INCLUDE_DIRS := $(GF_DIR)/include $(GF_DIR)/port/lwip
+GF_LWIP_CFLAGS :=
+GF_LWIP_LIBS :=
 
 # ---- cli: the giofetch tool ---------------------------------------------------
 GF_CLI_SRCS := \

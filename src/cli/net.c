@@ -16,6 +16,15 @@
 #include "store.h"
 #include "gf_port_posix.h"
 
+/* The port the CLI runs on: the POSIX one, unless a build names another
+ * with the same signature (make lwip-test builds the CLI on lwIP's sockets
+ * with -DGF_CLI_PORT_INIT=gf_cli_lwip_port_init). */
+#ifndef GF_CLI_PORT_INIT
+#define GF_CLI_PORT_INIT gf_port_posix_init
+#else
+void GF_CLI_PORT_INIT(gf_port *port);
+#endif
+
 #ifndef GF_CA_BUNDLE
 #define GF_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #endif
@@ -194,7 +203,7 @@ static int setup_proxy(const cli_opts *o, cli_net *n)
 int cli_net_setup(const cli_opts *o, cli_net *n)
 {
     int rc;
-    gf_port_posix_init(&n->port);
+    GF_CLI_PORT_INIT(&n->port);
     gf_tls_init(&n->tls);
     if (gf_tls_setup(&n->tls, &n->port) != GF_OK) {
         cli_error("TLS setup failed: %s", n->tls.reason);

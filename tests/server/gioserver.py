@@ -988,6 +988,7 @@ class GioServer:
         ctx.sni_callback = _sni_callback
         self.ssl_ctx = ctx
         self._want = (port, http_port)
+        self.listen = listen
         self.servers = []
         self.threads = []
         self.port = None

@@ -4,7 +4,9 @@
 #                         musl (musl for the host and for each ARCH named),
 #                         mbedtls-source (what building mbedTLS from Debian's
 #                         source package needs: port/build/mbedtls_source.sh),
-#                         cmake (the CMake build: CMakeLists.txt, sources.cmake)
+#                         cmake (the CMake build: CMakeLists.txt, sources.cmake),
+#                         lwip (make lwip-test: lwIP's Debian source, ip for
+#                         the namespace and its TAP)
 # Extra packages can be named in DEPS_EXTRA. When something is missing and
 # this is not a Debian machine or not root, print what to install and stop.
 set -eu
@@ -23,8 +25,9 @@ for a in "$@"; do
     musl) musl=1; pkgs="$pkgs musl-tools" ;;
     mbedtls-source) pkgs="$pkgs bzip2 debian-archive-keyring" ;;
     cmake) pkgs="$pkgs cmake" ;;
+    lwip) pkgs="$pkgs iproute2 xz-utils debian-archive-keyring" ;;
     host | "") ;;
-    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source, cmake)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown target '$a' (mipsel, armhf, arm64, cortex-m, musl, mbedtls-source, cmake, lwip)" >&2; exit 2 ;;
     esac
 done
 if [ -n "$musl" ]; then
