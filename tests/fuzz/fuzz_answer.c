@@ -55,8 +55,10 @@ static void check_answer(const gf_answer *a, const char *buf, size_t n)
         CHECK(strlen(l.ptr) == l.len);
         CHECK(l.len < GF_URL_MAX);
         CHECK(gf_url_parse(l.ptr, l.len, &u) == GF_OK);
-        if (i > 0) /* decoded in place, in order: views never overlap */
-            CHECK(a->link[i - 1].ptr + a->link[i - 1].len < l.ptr);
+        /* decoded in place: views never overlap. Links are kept in type
+         * order, not in the order of the text, so every pair is checked. */
+        for (size_t k = 0; k < i; k++)
+            CHECK(a->link[k].ptr + a->link[k].len < l.ptr || l.ptr + l.len < a->link[k].ptr);
     }
     for (size_t i = a->count; i < GF_LINKS_MAX; i++)
         CHECK(a->link[i].ptr == NULL && a->link[i].len == 0);
