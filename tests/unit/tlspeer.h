@@ -5,6 +5,18 @@
 
 #include "giofetch/port.h"
 
+#include <mbedtls/ssl.h> /* the configuration: which parts this mbedTLS has */
+
+/* The peer needs a TLS server, the X.509 writer and ECDSA keys. A client-only
+ * mbedTLS (the router build's, port/openwrt) has none of them: there the
+ * tls_glue suite is skipped, and the TLS glue is tested end to end only. */
+#if defined(MBEDTLS_SSL_SRV_C) && defined(MBEDTLS_X509_CRT_WRITE_C) &&                    \
+    defined(MBEDTLS_PEM_WRITE_C) && defined(MBEDTLS_ECDSA_C) && defined(MBEDTLS_CTR_DRBG_C)
+#define TLSPEER_AVAILABLE 1
+#else
+#define TLSPEER_AVAILABLE 0
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 
