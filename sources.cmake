@@ -80,7 +80,8 @@ set(GF_CLI_SRCS
   ${GF_DIR}/src/cli/report.c
   ${GF_DIR}/src/cli/store.c
   ${GF_DIR}/src/cli/commands.c
-  ${GF_DIR}/src/cli/jobs.c)
+  ${GF_DIR}/src/cli/jobs.c
+  ${GF_DIR}/src/cli/drive.c)
 set(GF_CLI_INCLUDE_DIRS ${GF_DIR}/include ${GF_DIR}/port/posix)
 # --jobs runs downloads in threads: -pthread when compiling and linking.
 set(GF_CLI_CFLAGS -pthread)

@@ -91,7 +91,8 @@ GF_CLI_SRCS := \
 	$(GF_DIR)/src/cli/report.c \
 	$(GF_DIR)/src/cli/store.c \
 	$(GF_DIR)/src/cli/commands.c \
-	$(GF_DIR)/src/cli/jobs.c
+	$(GF_DIR)/src/cli/jobs.c \
+	$(GF_DIR)/src/cli/drive.c
 GF_CLI_INCLUDE_DIRS := $(GF_DIR)/include $(GF_DIR)/port/posix
 # --jobs runs downloads in threads: POSIX asks for -pthread when compiling
 # and linking (glibc before 2.34 and some libcs have no threads without it).

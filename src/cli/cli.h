@@ -52,29 +52,52 @@ typedef struct cli_opts {
 int cli_parse(int argc, char **argv, cli_opts *o);
 void cli_usage(FILE *f);
 
-/* report.c: messages (stderr, one line each, "giofetch: "), -v, progress. */
-void cli_report_init(const cli_opts *o);
-void cli_error(const char *fmt, ...);   /* always shown */
-void cli_warn(const char *fmt, ...);    /* always shown */
-void cli_note(const char *fmt, ...);    /* hidden by -q */
-/* What one client's events told of its connection: each client (the API's,
- * each job's) has its own, so that a message names the connection that
- * failed whatever ran meanwhile. */
+/* report.c: what the tool tells its user on stderr (one line per message,
+ * "giofetch: "), -v lines, and a progress line on a terminal. main owns the
+ * one report of a run and hands it down; with --jobs it is used under the
+ * jobs' lock. */
+typedef struct cli_report {
+    bool quiet, verbose;
+    bool tty;                /* stderr is a terminal and -q is not given   */
+    bool shown;              /* a progress line is on it now               */
+} cli_report;
+void cli_report_init(cli_report *rp, const cli_opts *o);
+void cli_error(cli_report *rp, const char *fmt, ...);   /* always shown */
+void cli_warn(cli_report *rp, const char *fmt, ...);    /* always shown */
+void cli_note(cli_report *rp, const char *fmt, ...);    /* hidden by -q */
+/* What one client's events told of its connection, and what its lines are
+ * about: each client (the API's, each job's) has its own, so that a message
+ * names the connection that failed and the file it was for, whatever ran
+ * meanwhile. */
 typedef struct cli_peer {
+    cli_report *rp;          /* where its lines go                         */
     char connect[GF_HOST_MAX + 16]; /* host:port of the last connect attempt
                                      * (the proxy's when tunnelling), IPv6
                                      * literals in brackets; "" before one */
     bool connect_proxy;      /* ... and it was the proxy's                 */
     gf_status proxy_cause;   /* why the proxy could not be reached         */
     int last_http;           /* the last HTTP status received              */
+    char subject[200];       /* what retry and wait lines are about        */
+    /* The file it downloads, for the progress line (--jobs 1). */
+    char label[96];
+    size_t index, count;
+    uint64_t held;           /* bytes on disk when the file was opened     */
+    double start_s;          /* when its download began (monotonic)        */
 } cli_peer;
-/* The library's events; user is the client's cli_peer (NULL: none). */
+void cli_peer_init(cli_peer *peer, cli_report *rp);
+/* The library's events; user is the client's cli_peer. */
 void cli_event(void *user, const gf_event *ev);
-/* A file's download begins; held: the bytes already on disk (a resume). */
-void cli_progress_file(const char *label, size_t index, size_t count, uint64_t held);
-void cli_progress_end(void);
-/* What retry and wait lines are about ("visit 20261130 part-1.csv.gz"). */
-void cli_subject(const char *fmt, ...);
+/* What peer's retry and wait lines are about ("visit 20261130 part-1.csv.gz"). */
+void cli_subject(cli_peer *peer, const char *fmt, ...);
+/* Peer begins a file's download; held: the bytes already on disk (a resume). */
+void cli_progress_file(cli_peer *peer, const char *label, size_t index, size_t count,
+                       uint64_t held);
+/* --jobs: the export's one progress line, for all its downloads. */
+void cli_progress_jobs(cli_report *rp, const char *label, size_t done, size_t count,
+                       unsigned running, uint64_t bytes, double since_s);
+void cli_progress_end(cli_report *rp);
+/* Seconds on a monotonic clock, for progress. */
+double cli_now_s(void);
 void cli_host_port(char *out, size_t cap, const char *host, unsigned port);
 /* Copy untrusted text for a terminal: control bytes become '?', at most
  * cap-1 bytes. */
@@ -92,10 +115,11 @@ typedef struct cli_creds {
     unsigned char secret[512];
     size_t secret_len;
 } cli_creds;
-int cli_load_creds(const cli_opts *o, cli_creds *c);
+int cli_load_creds(const cli_opts *o, cli_report *rp, cli_creds *c);
 
 /* net.c: the client, TLS, CA certificates, proxy. */
 typedef struct cli_net {
+    cli_report *rp;
     gf_port port;
     gf_tls tls;
     gf_client cl;
@@ -104,7 +128,12 @@ typedef struct cli_net {
     char proxy_auth[512];
     cli_creds creds;
 } cli_net;
-int cli_net_setup(const cli_opts *o, cli_net *n);
+int cli_net_setup(const cli_opts *o, cli_report *rp, cli_net *n);
+/* A download client like n->cl (no credentials: downloads never send any)
+ * with a TLS context of its own that trusts n's CA chain; its events go to
+ * on_event with user. */
+gf_status cli_net_download_client(cli_net *n, gf_tls *tls, gf_client *cl, gf_event_fn *on_event,
+                                  void *user);
 void cli_net_free(cli_net *n);
 
 /* st in words for a message: the host and port it is about, and the next

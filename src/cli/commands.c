@@ -122,7 +122,7 @@ static gf_status plan(job *j, const gf_answer *a)
             continue;
         int rc = store_mkdirs(f->dir);
         if (rc != 0) {
-            cli_error("%s %s: cannot create %s: %s", gf_data_type_name((gf_data_type)t), j->date,
+            cli_error(j->n->rp, "%s %s: cannot create %s: %s", gf_data_type_name((gf_data_type)t), j->date,
                       f->dir, strerror(rc));
             j->disk_full |= no_room(rc);
             return GF_E_SINK;
@@ -132,7 +132,7 @@ static gf_status plan(job *j, const gf_answer *a)
     return GF_OK;
 }
 
-static gf_status fetch_begin(void *user, size_t pos, const gf_sink **sink)
+static gf_status fetch_begin(void *user, size_t pos, const jobs_conn *conn, const gf_sink **sink)
 {
     job *j = user;
     int t = folder_of(j, pos);
@@ -145,7 +145,7 @@ static gf_status fetch_begin(void *user, size_t pos, const gf_sink **sink)
         /* Complete and verified by an earlier run: only its MD5 is needed. */
         int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
         if (rc != 0) {
-            cli_error("%s %s %s: cannot read %s/%s: %s", gf_data_type_name((gf_data_type)t),
+            cli_error(j->n->rp, "%s %s %s: cannot read %s/%s: %s", gf_data_type_name((gf_data_type)t),
                       j->date, fs->name, f->dir, fs->name, strerror(rc));
             return GF_E_SINK;
         }
@@ -162,7 +162,7 @@ static gf_status fetch_begin(void *user, size_t pos, const gf_sink **sink)
         return GF_E_ARGUMENT; /* more files at once than --jobs */
     int rc = store_open(sf, f->dir, fs->name);
     if (rc != 0) {
-        cli_error("%s %s %s: cannot write %s/%s.part: %s", gf_data_type_name((gf_data_type)t),
+        cli_error(j->n->rp, "%s %s %s: cannot write %s/%s.part: %s", gf_data_type_name((gf_data_type)t),
                   j->date, fs->name, f->dir, fs->name, strerror(rc));
         j->disk_full |= no_room(rc);
         return GF_E_SINK;
@@ -171,8 +171,8 @@ static gf_status fetch_begin(void *user, size_t pos, const gf_sink **sink)
     j->open_taken[sf - j->open_files] = true;
     char label[64];
     snprintf(label, sizeof(label), "%s %s", gf_data_type_name((gf_data_type)t), j->date);
-    cli_subject("%s %s", label, fs->name);
-    cli_progress_file(label, j->fetched, j->to_fetch, sf->opened_with);
+    cli_subject(conn->peer, "%s %s", label, fs->name);
+    cli_progress_file(conn->peer, label, j->fetched, j->to_fetch, sf->opened_with);
     *sink = &sf->sink;
     return GF_OK;
 }
@@ -192,8 +192,9 @@ static void close_part(job *j, size_t pos)
  * next run to resume. */
 static void fetch_drop(void *user, size_t pos)
 {
-    close_part(user, pos);
-    cli_progress_end();
+    job *j = user;
+    close_part(j, pos);
+    cli_progress_end(j->n->rp);
 }
 
 static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_download_result *res,
@@ -207,12 +208,12 @@ static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_downlo
     if (fs->open != NULL)
         snprintf(part, sizeof(part), "%s", fs->open->part);
     close_part(j, pos);
-    cli_progress_end();
+    cli_progress_end(j->n->rp);
     if (t < 0)
         return GF_OK;
     const char *dname = gf_data_type_name((gf_data_type)t);
     folder *f = &j->f[t];
-    cli_subject("%s %s", dname, j->date); /* a re-ask is about the export */
+    cli_subject(conn->peer, "%s %s", dname, j->date); /* a re-ask is about the export */
     if (st == GF_OK) {
         fs->done = true;
         fs->bytes = res->bytes;
@@ -222,10 +223,10 @@ static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_downlo
         f->fetched++;
         j->bytes += res->bytes;
         if (res->verified == GF_VERIFIED_SIZE)
-            cli_note("%s %s %s: checked by size only: the server sent no MD5", dname, j->date,
+            cli_note(j->n->rp, "%s %s %s: checked by size only: the server sent no MD5", dname, j->date,
                      fs->name);
         else if (j->o->verbose)
-            cli_note("%s %s %s: %llu bytes, MD5 %s matches the server's (%s)", dname, j->date,
+            cli_note(j->n->rp, "%s %s %s: %llu bytes, MD5 %s matches the server's (%s)", dname, j->date,
                      fs->name, (unsigned long long)res->bytes, fs->md5, fs->verified);
         return GF_OK;
     }
@@ -235,17 +236,17 @@ static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_downlo
         f->st = st;
     if (st == GF_E_SINK) {
         /* The .part is where the bytes were going: that is what failed. */
-        cli_error("%s %s %s: %s: %s", dname, j->date, fs->name, part, strerror(err));
+        cli_error(j->n->rp, "%s %s %s: %s: %s", dname, j->date, fs->name, part, strerror(err));
         j->disk_full |= no_room(err);
         return st; /* the disk is the problem: stop here */
     }
     if (st == GF_E_HTTP_STATUS) {
-        cli_error("%s %s %s: HTTP status %d from the file host", dname, j->date, fs->name,
+        cli_error(j->n->rp, "%s %s %s: HTTP status %d from the file host", dname, j->date, fs->name,
                   conn->peer->last_http);
     } else {
         char why[600];
         cli_explain(conn->cl, conn->tls, conn->peer, st, why, sizeof(why));
-        cli_error("%s %s %s: %s", dname, j->date, fs->name, why);
+        cli_error(j->n->rp, "%s %s %s: %s", dname, j->date, fs->name, why);
     }
     return GF_OK;
 }
@@ -297,7 +298,7 @@ static int folder_path(const cli_opts *o, job *j, int t)
     if ((size_t)snprintf(j->f[t].dir, sizeof(j->f[t].dir), "%s/%s/%s/%s/%s", o->out, o->project,
                          gf_data_type_name((gf_data_type)t), gf_export_type_name(o->type),
                          j->date) >= sizeof(j->f[t].dir)) {
-        cli_error("--out path too long");
+        cli_error(j->n->rp, "--out path too long");
         return EXIT_USAGE;
     }
     return 0;
@@ -393,7 +394,7 @@ static const char *fetched_outcome(job *j, int t)
     if (ok == f->count) {
         int e = store_write_manifest(f->dir, j->entries, ok);
         if (e != 0) {
-            cli_error("%s %s: cannot write %s/MANIFEST: %s", gf_data_type_name((gf_data_type)t),
+            cli_error(j->n->rp, "%s %s: cannot write %s/MANIFEST: %s", gf_data_type_name((gf_data_type)t),
                       j->date, f->dir, strerror(e));
             j->disk_full |= no_room(e);
             worst = EXIT_LOCAL;
@@ -540,17 +541,17 @@ static void tell_folder(const job *j, int t, int only_type, const char *type_err
     const char *dname = gf_data_type_name((gf_data_type)t);
     if (f->exit == EXIT_DONE && j->o->cmd != CMD_LINKS) {
         if (f->complete)
-            cli_note("%s %s: already complete in %s", dname, j->date, f->dir);
+            cli_note(j->n->rp, "%s %s: already complete in %s", dname, j->date, f->dir);
         else
-            cli_note("%s %s: %zu file%s in %s", dname, j->date, f->count,
+            cli_note(j->n->rp, "%s %s: %zu file%s in %s", dname, j->date, f->count,
                      f->count == 1 ? "" : "s", f->dir);
     } else if (f->exit == EXIT_RUNNING || f->exit == EXIT_NOT_EXISTS) {
-        cli_note("%s %s: %s", dname, j->date, type_error ? type_error : "");
+        cli_note(j->n->rp, "%s %s: %s", dname, j->date, type_error ? type_error : "");
     } else if (f->exit != EXIT_DONE && (j->api_failed || j->o->cmd == CMD_LINKS)) {
         if (t == only_type || only_type < 0) {
             /* one message for an API failure, not ten */
             if (!(j->api_failed && only_type < 0 && t != (int)GF_DATA_VISIT))
-                cli_error("%s %s: %s", only_type < 0 ? "all types" : dname, j->date,
+                cli_error(j->n->rp, "%s %s: %s", only_type < 0 ? "all types" : dname, j->date,
                           type_error ? type_error : "");
         }
     }
@@ -564,7 +565,7 @@ static int export_job(job *j, int only_type, tally *tl)
 
     if ((rc = find_folders(j, only_type, &all_complete)) != 0)
         return rc;
-    cli_subject("%s", j->label);
+    cli_subject(&j->n->peer, "%s", j->label);
     j->st = all_complete ? GF_OK : run_flow(j);
     j->api_failed = !all_complete && !j->planned;
 
@@ -591,7 +592,7 @@ static int run_export(const cli_opts *o, cli_net *n, const char *date, int only_
 {
     job *j = malloc(sizeof(*j)); /* its file table is large; one per export */
     if (j == NULL) {
-        cli_error("%s: %s", date, strerror(ENOMEM));
+        cli_error(n->rp, "%s: %s", date, strerror(ENOMEM));
         return EXIT_LOCAL;
     }
     job_start(j, o, n, date, only_type);
@@ -609,14 +610,14 @@ static int period_of(const cli_opts *o, cli_net *n, const char *given, gf_period
     if (given != NULL) {
         gf_status st = gf_period_parse(o->type, given, strlen(given), p);
         if (st != GF_OK) {
-            cli_error("%s: %s", given, gf_strerror(st));
+            cli_error(n->rp, "%s: %s", given, gf_strerror(st));
             return EXIT_USAGE;
         }
         return 0;
     }
     int64_t now = n->port.utc_s(n->port.ctx);
     if (now == GF_PORT_NO_TIME || now < CLI_CLOCK_SANE_S) {
-        cli_error("the clock is not set: give --date (or --from and --to)");
+        cli_error(n->rp, "the clock is not set: give --date (or --from and --to)");
         return EXIT_USAGE;
     }
     *p = gf_period_last_complete(o->type, now);
@@ -645,24 +646,25 @@ int cli_links(const cli_opts *o, cli_net *n)
     return run_export(o, n, date, single_type(o), NULL);
 }
 
-static void lock_waiting(const char *path, uint32_t wait_s)
+static void lock_waiting(void *user, const char *path, uint32_t wait_s)
 {
-    cli_note("%s is held by another giofetch; waiting up to %u s", path, (unsigned)wait_s);
+    cli_note(user, "%s is held by another giofetch; waiting up to %u s", path, (unsigned)wait_s);
 }
 
-static int with_lock(const cli_opts *o, int *fd)
+static int with_lock(const cli_opts *o, cli_net *n, int *fd)
 {
     char path[STORE_PATH_MAX];
     const char *step = "";
     path[0] = '\0';
-    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), &step, lock_waiting);
+    int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), &step, lock_waiting,
+                        n->rp);
     if (rc == EWOULDBLOCK) {
-        cli_error("could not get the lock %s: another giofetch still holds it after %u s", path,
+        cli_error(n->rp, "could not get the lock %s: another giofetch still holds it after %u s", path,
                   (unsigned)o->lock_wait_s);
         return EXIT_LOCAL;
     }
     if (rc != 0) {
-        cli_error("cannot %s %s: %s", step, path[0] != '\0' ? path : o->out, strerror(rc));
+        cli_error(n->rp, "cannot %s %s: %s", step, path[0] != '\0' ? path : o->out, strerror(rc));
         return EXIT_LOCAL;
     }
     return 0;
@@ -676,7 +678,7 @@ int cli_fetch(const cli_opts *o, cli_net *n)
     if (rc != 0)
         return rc;
     gf_period_format(&p, date);
-    if ((rc = with_lock(o, &fd)) != 0)
+    if ((rc = with_lock(o, n, &fd)) != 0)
         return rc;
     rc = run_export(o, n, date, single_type(o), NULL);
     store_unlock(fd);
@@ -701,10 +703,10 @@ int cli_sync(const cli_opts *o, cli_net *n)
         from.index -= o->type == GF_EXPORT_DAY ? 14 : 15 * 24 - 1;
     }
     if (from.index > to.index) {
-        cli_error("--from is after --to");
+        cli_error(n->rp, "--from is after --to");
         return EXIT_USAGE;
     }
-    if ((rc = with_lock(o, &fd)) != 0) {
+    if ((rc = with_lock(o, n, &fd)) != 0) {
         if (o->json)
             printf("{\"summary\":{\"done\":0,\"waiting\":0,\"missing\":0,\"failed\":0},"
                    "\"exit\":%d}\n", rc);
@@ -726,7 +728,7 @@ int cli_sync(const cli_opts *o, cli_net *n)
             if (e == EXIT_AUTH || e == EXIT_USAGE || tl.disk_full) {
                 stop = true;
             } else if (tl.unreachable) {
-                cli_error("sync: stopping at %s: the API cannot be reached or trusted, and "
+                cli_error(n->rp, "sync: stopping at %s: the API cannot be reached or trusted, and "
                           "the later periods would fail the same way", date);
                 stop = true;
             }
@@ -739,10 +741,10 @@ int cli_sync(const cli_opts *o, cli_net *n)
         printf("{\"summary\":{\"done\":%u,\"waiting\":%u,\"missing\":%u,\"failed\":%u},\"exit\":%d}\n",
                tl.done, tl.waiting, tl.missing, tl.failed, code);
     if (code != EXIT_DONE)
-        cli_error("sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
+        cli_error(n->rp, "sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
                   tl.missing, tl.failed);
     else
-        cli_note("sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
+        cli_note(n->rp, "sync: %u done, %u waiting, %u missing, %u failed", tl.done, tl.waiting,
                  tl.missing, tl.failed);
     return code;
 }

@@ -14,23 +14,23 @@
 
 /* Read the first line of a credential file into out (NUL-terminated).
  * Returns its length, or -1 after a message. */
-static long read_first_line(const char *what, const char *path, char *out, size_t cap)
+static long read_first_line(cli_report *rp, const char *what, const char *path, char *out, size_t cap)
 {
     struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        cli_error("cannot read the %s file %s: %s", what, path, strerror(errno));
+        cli_error(rp, "cannot read the %s file %s: %s", what, path, strerror(errno));
         return -1;
     }
     if (fstat(fd, &sb) == 0 && (sb.st_mode & (S_IRGRP | S_IROTH)))
-        cli_warn("the %s file %s is readable by group or others (chmod 600 it)", what, path);
+        cli_warn(rp, "the %s file %s is readable by group or others (chmod 600 it)", what, path);
     size_t n = 0;
     for (;;) {
         ssize_t r = read(fd, out + n, cap - 1 - n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            cli_error("cannot read the %s file %s: %s", what, path, strerror(errno));
+            cli_error(rp, "cannot read the %s file %s: %s", what, path, strerror(errno));
             close(fd);
             return -1;
         }
@@ -43,7 +43,7 @@ static long read_first_line(const char *what, const char *path, char *out, size_
     while (len < n && out[len] != '\r' && out[len] != '\n')
         len++;
     if (len == cap - 1) {
-        cli_error("the %s in %s is too long", what, path);
+        cli_error(rp, "the %s in %s is too long", what, path);
         return -1;
     }
     out[len] = '\0';
@@ -51,23 +51,23 @@ static long read_first_line(const char *what, const char *path, char *out, size_
 }
 
 /* A token goes into a header: no control bytes, and something in it. */
-static bool usable(const char *what, const char *s, size_t len)
+static bool usable(cli_report *rp, const char *what, const char *s, size_t len)
 {
     if (len == 0) {
-        cli_error("the %s is empty", what);
+        cli_error(rp, "the %s is empty", what);
         return false;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) {
-            cli_error("the %s holds control characters; refused", what);
+            cli_error(rp, "the %s holds control characters; refused", what);
             return false;
         }
     }
     return true;
 }
 
-int cli_load_creds(const cli_opts *o, cli_creds *c)
+int cli_load_creds(const cli_opts *o, cli_report *rp, cli_creds *c)
 {
     const char *env;
     memset(c, 0, sizeof(*c));
@@ -75,15 +75,15 @@ int cli_load_creds(const cli_opts *o, cli_creds *c)
     env = getenv("GIO_CLIENT_ID");
     if (env != NULL && env[0] != '\0') {
         size_t n = strlen(env);
-        if (n >= sizeof(c->client_id) || !usable("GIO_CLIENT_ID", env, n))
+        if (n >= sizeof(c->client_id) || !usable(rp, "GIO_CLIENT_ID", env, n))
             return EXIT_USAGE;
         memcpy(c->client_id, env, n + 1);
         c->have_client_id = true;
     }
 
     if (o->token_file != NULL) {
-        long n = read_first_line("token", o->token_file, c->token, sizeof(c->token));
-        if (n < 0 || !usable("token", c->token, (size_t)n))
+        long n = read_first_line(rp, "token", o->token_file, c->token, sizeof(c->token));
+        if (n < 0 || !usable(rp, "token", c->token, (size_t)n))
             return EXIT_USAGE;
         return 0;
     }
@@ -91,10 +91,10 @@ int cli_load_creds(const cli_opts *o, cli_creds *c)
     if (env != NULL && env[0] != '\0') {
         size_t n = strlen(env);
         if (n >= sizeof(c->token)) {
-            cli_error("GIO_TOKEN is too long");
+            cli_error(rp, "GIO_TOKEN is too long");
             return EXIT_USAGE;
         }
-        if (!usable("token in GIO_TOKEN", env, n))
+        if (!usable(rp, "token in GIO_TOKEN", env, n))
             return EXIT_USAGE;
         memcpy(c->token, env, n + 1);
         return 0;
@@ -103,22 +103,22 @@ int cli_load_creds(const cli_opts *o, cli_creds *c)
     if (uid != NULL && uid[0] != '\0' && secret != NULL && secret[0] != '\0') {
         size_t n = strlen(uid);
         if (n >= sizeof(c->project_uid)) {
-            cli_error("GIO_PROJECT_UID is too long");
+            cli_error(rp, "GIO_PROJECT_UID is too long");
             return EXIT_USAGE;
         }
         memcpy(c->project_uid, uid, n + 1);
-        long s = read_first_line("secret", secret, (char *)c->secret, sizeof(c->secret));
-        if (s < 0 || !usable("secret", (const char *)c->secret, (size_t)s))
+        long s = read_first_line(rp, "secret", secret, (char *)c->secret, sizeof(c->secret));
+        if (s < 0 || !usable(rp, "secret", (const char *)c->secret, (size_t)s))
             return EXIT_USAGE;
         c->secret_len = (size_t)s;
         if (!c->have_client_id) {
-            cli_error("minting a token needs GIO_CLIENT_ID too");
+            cli_error(rp, "minting a token needs GIO_CLIENT_ID too");
             return EXIT_USAGE;
         }
         c->mint = true;
         return 0;
     }
-    cli_error("no credentials: use --token-file FILE or GIO_TOKEN (or GIO_PROJECT_UID with "
+    cli_error(rp, "no credentials: use --token-file FILE or GIO_TOKEN (or GIO_PROJECT_UID with "
               "GIO_SECRET_FILE and GIO_CLIENT_ID)");
     return EXIT_USAGE;
 }

@@ -1,8 +1,8 @@
 /*
- * Drivers of the library's export flow. The flow (gf_flow: which file next,
- * what a 403 costs, the first error) is the library's; here is only where
- * the downloads run: one after the other on the API client, or --jobs N at
- * once, each on a thread with a client and TLS context of its own.
+ * Where an export's downloads run: one after the other on the API client,
+ * or --jobs N at once, each on a thread with a client and TLS context of
+ * its own. What happens to one file is drive.c's; the flow (which file
+ * next, what a 403 costs, the first error) is the library's.
  *
  * Threads, not processes. With processes, every child would inherit its
  * parent's RNG state (two children making the same TLS randoms and key
@@ -32,15 +32,13 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <mbedtls/version.h>
 
-#include "jobs.h"
+#include "drive.h"
 
 #if defined(MBEDTLS_THREADING_C) && defined(MBEDTLS_THREADING_PTHREAD) &&                         \
     (MBEDTLS_VERSION_NUMBER < 0x03000000 || MBEDTLS_VERSION_NUMBER >= 0x03060000)
@@ -52,90 +50,6 @@
 #define JOB_STACK (256u * 1024u) /* mbedTLS's handshake needs tens of KB */
 #define PROGRESS_MS 250
 
-/* Where one download runs: a client, and what its messages need. */
-typedef struct slot {
-    gf_client *cl;
-    const gf_tls *tls;
-    const cli_peer *peer;
-    bool busy;               /* downloading                                 */
-    uint64_t done;           /* bytes of its file so far                    */
-    char url[GF_URL_MAX];    /* its own copy of the link                    */
-} slot;
-
-/* What every slot of one export shares. m is NULL with one slot. */
-typedef struct driver {
-    gf_flow *flow;
-    const gf_answer *ans;
-    const jobs_files *jf;
-    pthread_mutex_t *m;
-} driver;
-
-static void drv_lock(const driver *d)
-{
-    if (d->m != NULL)
-        pthread_mutex_lock(d->m);
-}
-
-static void drv_unlock(const driver *d)
-{
-    if (d->m != NULL)
-        pthread_mutex_unlock(d->m);
-}
-
-/* One file from its hand-out to its outcome, on slot s. Called, and
- * returns, with the lock held. *bytes: the file's size when it arrived. */
-static void run_file(const driver *d, slot *s, size_t i, uint64_t *bytes)
-{
-    const gf_sink *sink = NULL;
-    gf_download_result res;
-    gf_flow_step step;
-    gf_status st = d->jf->begin(d->jf->user, i, &sink);
-    *bytes = 0;
-    if (st != GF_OK || sink == NULL) {
-        if (st != GF_OK)
-            gf_flow_stop(d->flow, st);
-        (void)gf_flow_ended(d->flow, i, GF_OK); /* skipped: no outcome */
-        return;
-    }
-    memset(&res, 0, sizeof(res));
-    s->busy = true;
-    s->done = 0;
-    do {
-        /* The parser keeps every link shorter than GF_URL_MAX. */
-        memcpy(s->url, d->ans->link[i].ptr, d->ans->link[i].len + 1);
-        drv_unlock(d);
-        st = gf_download(s->cl, s->url, sink, &res);
-        drv_lock(d);
-    } while ((step = gf_flow_ended(d->flow, i, st)) == GF_FLOW_AGAIN);
-    s->busy = false;
-    if (step != GF_FLOW_SETTLED) {
-        d->jf->drop(d->jf->user, i);
-        return;
-    }
-    if (st == GF_OK)
-        *bytes = res.bytes;
-    jobs_conn c = {s->cl, s->tls, s->peer};
-    gf_status e = d->jf->end(d->jf->user, i, st, &res, &c);
-    if (e != GF_OK)
-        gf_flow_stop(d->flow, e);
-}
-
-/* --jobs 1: no thread, no lock, the API client downloads too. */
-static gf_status run_in_turn(cli_net *n, const driver *d)
-{
-    slot s;
-    size_t i;
-    uint64_t bytes;
-    s.cl = &n->cl;
-    s.tls = &n->tls;
-    s.peer = &n->peer;
-    while (gf_flow_next(d->flow, &i) == GF_FLOW_FILE)
-        run_file(d, &s, i, &bytes);
-    return gf_flow_result(d->flow);
-}
-
-/* ---- --jobs N: threads ---------------------------------------------------- */
-
 struct pool;
 
 typedef struct worker {
@@ -144,54 +58,37 @@ typedef struct worker {
     gf_tls tls;
     gf_client cl;
     cli_peer peer;
-    slot s;
+    drive_slot s;
 } worker;
 
 typedef struct pool {
-    driver d;
+    drive d;
     pthread_mutex_t m;
     pthread_cond_t changed;  /* a file ended or a job quit                  */
     pthread_mutex_t tls_turn;
-    cli_peer *api_peer;
+    cli_net *n;
     worker *w[JOBS_MAX];
-    unsigned n, running;
-    bool tty, shown;
+    unsigned count, running;
     size_t files_done;
     uint64_t bytes_done;
-    struct timespec start;
-    const char *label;
+    double start_s;
 } pool;
 
 static void turn_lock(void *user) { pthread_mutex_lock(user); }
 static void turn_unlock(void *user) { pthread_mutex_unlock(user); }
 
-static void progress_clear(pool *p)
-{
-    if (p->shown) {
-        fputs("\r\033[K", stderr);
-        p->shown = false;
-    }
-}
-
 static void progress_draw(pool *p)
 {
-    if (!p->tty)
-        return;
     uint64_t bytes = p->bytes_done;
     unsigned running = 0;
-    for (unsigned k = 0; k < p->n; k++) {
+    for (unsigned k = 0; k < p->count; k++) {
         if (p->w[k]->s.busy) {
             running++;
             bytes += p->w[k]->s.done;
         }
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double s = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
-    double mb = (double)bytes / 1e6;
-    fprintf(stderr, "\r\033[Kgiofetch: %s: %zu of %zu files done, %u running: %.1f MB, %.1f MB/s",
-            p->label, p->files_done, p->d.ans->count, running, mb, s > 0.05 ? mb / s : 0.0);
-    p->shown = true;
+    cli_progress_jobs(p->n->rp, p->d.jf->label, p->files_done, p->d.ans->count, running, bytes,
+                      p->start_s);
 }
 
 /* A job's events: progress is counted, everything else goes to the tool's
@@ -205,7 +102,7 @@ static void job_event(void *user, const gf_event *ev)
     if (ev->kind == GF_EV_PROGRESS) {
         w->s.done = ev->done;
     } else {
-        progress_clear(p);
+        cli_progress_end(p->n->rp);
         cli_event(&w->peer, ev);
     }
     pthread_mutex_unlock(&p->m);
@@ -216,8 +113,8 @@ static void job_event(void *user, const gf_event *ev)
 static void api_event(void *user, const gf_event *ev)
 {
     pool *p = user;
-    progress_clear(p);
-    cli_event(p->api_peer, ev);
+    cli_progress_end(p->n->rp);
+    cli_event(&p->n->peer, ev);
 }
 
 static void *job_main(void *arg)
@@ -227,7 +124,6 @@ static void *job_main(void *arg)
     pthread_mutex_lock(&p->m);
     for (;;) {
         size_t i;
-        uint64_t bytes;
         gf_flow_step step = gf_flow_next(p->d.flow, &i);
         if (step == GF_FLOW_DONE)
             break;
@@ -235,10 +131,9 @@ static void *job_main(void *arg)
             pthread_cond_wait(&p->changed, &p->m);
             continue;
         }
-        progress_clear(p);
-        run_file(&p->d, &w->s, i, &bytes);
+        cli_progress_end(p->n->rp);
+        p->bytes_done += drive_file(&p->d, &w->s, i);
         p->files_done++;
-        p->bytes_done += bytes;
         pthread_cond_broadcast(&p->changed);
     }
     p->running--;
@@ -247,32 +142,21 @@ static void *job_main(void *arg)
     return NULL;
 }
 
-/* A download client like n->cl (no credentials: downloads never send any),
- * with a TLS context of its own that trusts n's CA chain. Set up before any
- * thread starts: PSA's users are counted without a lock. */
-static worker *job_new(pool *p, cli_net *n)
+/* A worker and its download client, set up before any thread starts:
+ * PSA's users are counted without a lock. */
+static worker *job_new(pool *p)
 {
     worker *w = calloc(1, sizeof(*w));
     if (w == NULL)
         return NULL;
     w->pool = p;
-    gf_tls_init(&w->tls);
-    if (gf_tls_setup(&w->tls, &n->port) != GF_OK || gf_tls_use_ca(&w->tls, &n->tls) != GF_OK) {
-        gf_tls_free(&w->tls);
+    if (cli_net_download_client(p->n, &w->tls, &w->cl, job_event, w) != GF_OK) {
         free(w);
         return NULL;
     }
-    gf_client_init(&w->cl, &n->port, &w->tls);
-    w->cl.crypto = n->cl.crypto;
-    w->cl.retries = n->cl.retries;
-    w->cl.backoff_ms = n->cl.backoff_ms;
-    w->cl.http.timeout_ms = n->cl.http.timeout_ms;
-    w->cl.http.proxy = n->cl.http.proxy;
-    w->cl.http.on_event = job_event;
-    w->cl.http.event_user = w;
+    cli_peer_init(&w->peer, p->n->rp);
+    w->s.conn = (jobs_conn){&w->cl, &w->tls, &w->peer};
     w->s.cl = &w->cl;
-    w->s.tls = &w->tls;
-    w->s.peer = &w->peer;
     return w;
 }
 
@@ -285,38 +169,40 @@ static void job_free(worker *w)
 
 /* Start up to want jobs; one that cannot start (no memory, no thread)
  * leaves the others: one is enough to go on. Returns how many run. */
-static unsigned start_jobs(pool *p, cli_net *n, unsigned want)
+static unsigned start_jobs(pool *p, unsigned want)
 {
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0)
         return 0;
     pthread_attr_setstacksize(&attr, JOB_STACK);
     for (unsigned k = 0; k < want; k++) {
-        worker *w = job_new(p, n);
+        worker *w = job_new(p);
         if (w != NULL && pthread_create(&w->thread, &attr, job_main, w) != 0) {
             job_free(w);
             w = NULL;
         }
         if (w == NULL) {
-            if (p->n > 0)
-                cli_warn("could not start job %u of %u; going on with %u", k + 1, want, p->n);
+            if (p->count > 0)
+                cli_warn(p->n->rp, "could not start job %u of %u; going on with %u", k + 1, want,
+                         p->count);
             break;
         }
         pthread_mutex_lock(&p->m);
-        p->w[p->n++] = w;
+        p->w[p->count++] = w;
         p->running++;
         pthread_mutex_unlock(&p->m);
     }
     pthread_attr_destroy(&attr);
-    return p->n;
+    return p->count;
 }
 
 /* Wait for the jobs to finish, drawing the progress line meanwhile. */
 static void wait_jobs(pool *p)
 {
+    bool tty = p->n->rp->tty;
     pthread_mutex_lock(&p->m);
     while (p->running > 0) {
-        if (!p->tty) {
+        if (!tty) {
             pthread_cond_wait(&p->changed, &p->m);
             continue;
         }
@@ -331,14 +217,25 @@ static void wait_jobs(pool *p)
         if (p->running > 0)
             progress_draw(p);
     }
-    progress_clear(p);
+    cli_progress_end(p->n->rp);
     pthread_mutex_unlock(&p->m);
-    for (unsigned k = 0; k < p->n; k++)
+    for (unsigned k = 0; k < p->count; k++)
         pthread_join(p->w[k]->thread, NULL);
 }
 
-static gf_status run_threads(const cli_opts *o, cli_net *n, pool *p)
+/* The API client's own slot: --jobs 1, or no thread could start. */
+static gf_status run_in_turn(cli_net *n, const drive *d)
 {
+    drive_slot s;
+    memset(&s, 0, sizeof(s));
+    s.conn = (jobs_conn){&n->cl, &n->tls, &n->peer};
+    s.cl = &n->cl;
+    return drive_in_turn(d, &s);
+}
+
+static gf_status run_threads(const cli_opts *o, pool *p)
+{
+    cli_net *n = p->n;
     unsigned want = o->jobs < JOBS_MAX ? o->jobs : JOBS_MAX;
     if (p->d.ans->count < want)
         want = p->d.ans->count > 0 ? (unsigned)p->d.ans->count : 1u;
@@ -346,12 +243,11 @@ static gf_status run_threads(const cli_opts *o, cli_net *n, pool *p)
     void *event_user = n->cl.http.event_user;
     n->cl.http.on_event = api_event;
     n->cl.http.event_user = p;
-    p->api_peer = &n->peer;
     if (TLS_TURNS)
         gf_tls_set_turns(turn_lock, turn_unlock, &p->tls_turn);
 
     gf_status st;
-    if (start_jobs(p, n, want) == 0) {
+    if (start_jobs(p, want) == 0) {
         /* Not one thread: the export still gets done, one file at a time. */
         n->cl.http.on_event = event;
         n->cl.http.event_user = event_user;
@@ -361,7 +257,7 @@ static gf_status run_threads(const cli_opts *o, cli_net *n, pool *p)
         wait_jobs(p);
         st = gf_flow_result(p->d.flow);
     }
-    for (unsigned k = 0; k < p->n; k++)
+    for (unsigned k = 0; k < p->count; k++)
         job_free(p->w[k]);
     if (TLS_TURNS)
         gf_tls_set_turns(NULL, NULL, NULL);
@@ -373,7 +269,7 @@ static gf_status run_threads(const cli_opts *o, cli_net *n, pool *p)
 gf_status jobs_run(const cli_opts *o, cli_net *n, gf_flow *flow, const gf_answer *ans,
                    const jobs_files *jf)
 {
-    driver d = {flow, ans, jf, NULL};
+    drive d = {flow, ans, jf, NULL};
     if (o->jobs <= 1)
         return run_in_turn(n, &d);
 
@@ -382,16 +278,15 @@ gf_status jobs_run(const cli_opts *o, cli_net *n, gf_flow *flow, const gf_answer
     memset(&p, 0, sizeof(p));
     p.d = d;
     p.d.m = &p.m;
-    p.tty = !o->quiet && isatty(STDERR_FILENO);
-    p.label = jf->label;
-    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.n = n;
+    p.start_s = cli_now_s();
     pthread_mutex_init(&p.m, NULL);
     pthread_mutex_init(&p.tls_turn, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&p.changed, &ca);
     pthread_condattr_destroy(&ca);
-    gf_status st = run_threads(o, n, &p);
+    gf_status st = run_threads(o, &p);
     pthread_cond_destroy(&p.changed);
     pthread_mutex_destroy(&p.tls_turn);
     pthread_mutex_destroy(&p.m);

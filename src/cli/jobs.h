@@ -7,11 +7,11 @@
 
 #define JOBS_MAX 8u
 
-/* The connection a download ran on, for its messages. */
+/* The connection a file's download runs on, for its messages. */
 typedef struct jobs_conn {
     const gf_client *cl;
     const gf_tls *tls;
-    const cli_peer *peer;
+    cli_peer *peer;
 } jobs_conn;
 
 /* What the tool does with each file the flow hands out (commands.c). The
@@ -19,10 +19,11 @@ typedef struct jobs_conn {
 typedef struct jobs_files {
     void *user;
     const char *label;       /* the export, for the --jobs progress line   */
-    /* File index is handed out: its sink, or *sink NULL to skip it. A sink
-     * stays open until end() or drop() for that file, while other files'
-     * sinks are open. Anything but GF_OK stops the export with it. */
-    gf_status (*begin)(void *user, size_t index, const gf_sink **sink);
+    /* File index is handed out, to be downloaded on conn: its sink, or
+     * *sink NULL to skip it. A sink stays open until end() or drop() for
+     * that file, while other files' sinks are open. Anything but GF_OK
+     * stops the export with it. */
+    gf_status (*begin)(void *user, size_t index, const jobs_conn *conn, const gf_sink **sink);
     /* Its download ended with st (its outcome). Anything but GF_OK stops
      * the export with it (the files under way still end). */
     gf_status (*end)(void *user, size_t index, gf_status st, const gf_download_result *res,

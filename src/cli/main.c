@@ -10,15 +10,16 @@
 
 int main(int argc, char **argv)
 {
-    static cli_opts o;
-    static cli_net net;
+    cli_opts o;
+    cli_report report;
+    static cli_net net; /* its TLS context and buffers: tens of KB, off the stack */
     int rc = cli_parse(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? EXIT_DONE : rc;
     /* A closed stdout (giofetch links | head -1) must not kill us mid-file. */
     signal(SIGPIPE, SIG_IGN);
-    cli_report_init(&o);
-    rc = cli_net_setup(&o, &net);
+    cli_report_init(&report, &o);
+    rc = cli_net_setup(&o, &report, &net);
     if (rc == 0) {
         switch (o.cmd) {
         case CMD_LINKS:

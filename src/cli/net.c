@@ -94,20 +94,20 @@ static int add_ca_dir(gf_tls *tls, const char *dir, char *why, size_t cap)
     return -1;
 }
 
-static int load_cas(const cli_opts *o, gf_tls *tls)
+static int load_cas(const cli_opts *o, cli_net *n)
 {
     const char *path = o->ca_file != NULL ? o->ca_file : GF_CA_BUNDLE;
     const char *hint = o->ca_file == NULL ? " (give --ca-file)" : "";
     struct stat sb;
     char why[600];
     if (stat(path, &sb) != 0) {
-        cli_error("cannot read CA certificates %s: %s%s", path, strerror(errno), hint);
+        cli_error(n->rp, "cannot read CA certificates %s: %s%s", path, strerror(errno), hint);
         return EXIT_USAGE;
     }
-    int rc = S_ISDIR(sb.st_mode) ? add_ca_dir(tls, path, why, sizeof(why))
-                                 : add_ca_file(tls, path, why, sizeof(why));
+    int rc = S_ISDIR(sb.st_mode) ? add_ca_dir(&n->tls, path, why, sizeof(why))
+                                 : add_ca_file(&n->tls, path, why, sizeof(why));
     if (rc != 0) {
-        cli_error("CA certificates: %s%s", why, hint);
+        cli_error(n->rp, "CA certificates: %s%s", why, hint);
         return EXIT_USAGE;
     }
     return 0;
@@ -153,7 +153,7 @@ static int setup_proxy(const cli_opts *o, cli_net *n)
     if (strncmp(rest, "http://", 7) == 0)
         rest += 7;
     else if (strstr(rest, "://") != NULL) {
-        cli_error("proxy: only http:// proxies are supported");
+        cli_error(n->rp, "proxy: only http:// proxies are supported");
         return EXIT_USAGE;
     }
     size_t auth_end = strcspn(rest, "/?#");
@@ -166,12 +166,12 @@ static int setup_proxy(const cli_opts *o, cli_net *n)
     const char *hostport = at != NULL ? at + 1 : rest;
     if ((size_t)snprintf(url, sizeof(url), "http://%.*s/", (int)(rest + auth_end - hostport),
                          hostport) >= sizeof(url)) {
-        cli_error("proxy: URL too long");
+        cli_error(n->rp, "proxy: URL too long");
         return EXIT_USAGE;
     }
     gf_url u;
     if (gf_url_parse(url, strlen(url), &u) != GF_OK) {
-        cli_error("proxy: cannot parse the proxy URL");
+        cli_error(n->rp, "proxy: cannot parse the proxy URL");
         return EXIT_USAGE;
     }
     memcpy(n->proxy.host, u.host.ptr, u.host.len);
@@ -182,13 +182,13 @@ static int setup_proxy(const cli_opts *o, cli_net *n)
         unsigned char raw[256];
         size_t len = 0;
         if (!pct_decode(rest, (size_t)(at - rest), user, sizeof(user), &len)) {
-            cli_error("proxy: bad user information in the proxy URL");
+            cli_error(n->rp, "proxy: bad user information in the proxy URL");
             return EXIT_USAGE;
         }
         memcpy(raw, user, len);
         memcpy(n->proxy_auth, "Basic ", 6);
         if (!gf_crypto_mbedtls.base64_encode(n->proxy_auth + 6, sizeof(n->proxy_auth) - 6, raw, len)) {
-            cli_error("proxy: user information too long");
+            cli_error(n->rp, "proxy: user information too long");
             return EXIT_USAGE;
         }
         n->proxy.authorization = n->proxy_auth;
@@ -200,16 +200,18 @@ static int setup_proxy(const cli_opts *o, cli_net *n)
     return 0;
 }
 
-int cli_net_setup(const cli_opts *o, cli_net *n)
+int cli_net_setup(const cli_opts *o, cli_report *rp, cli_net *n)
 {
     int rc;
+    n->rp = rp;
+    cli_peer_init(&n->peer, rp);
     GF_CLI_PORT_INIT(&n->port);
     gf_tls_init(&n->tls);
     if (gf_tls_setup(&n->tls, &n->port) != GF_OK) {
-        cli_error("TLS setup failed: %s", n->tls.reason);
+        cli_error(n->rp, "TLS setup failed: %s", n->tls.reason);
         return EXIT_UNREACHABLE;
     }
-    if ((rc = load_cas(o, &n->tls)) != 0)
+    if ((rc = load_cas(o, n)) != 0)
         return rc;
     gf_client_init(&n->cl, &n->port, &n->tls);
     n->cl.crypto = &gf_crypto_mbedtls;
@@ -220,14 +222,15 @@ int cli_net_setup(const cli_opts *o, cli_net *n)
     if (o->base_url != NULL && o->base_url[0] != '\0') {
         gf_url u;
         if (gf_url_parse(o->base_url, strlen(o->base_url), &u) != GF_OK || u.query.len > 0) {
-            cli_error("--base-url '%s' is not an http(s) URL without a query", o->base_url);
+            cli_error(n->rp, "--base-url '%s' is not an http(s) URL without a query",
+                      o->base_url);
             return EXIT_USAGE;
         }
         n->cl.base_url = o->base_url;
     }
     if ((rc = setup_proxy(o, n)) != 0)
         return rc;
-    if ((rc = cli_load_creds(o, &n->creds)) != 0)
+    if ((rc = cli_load_creds(o, rp, &n->creds)) != 0)
         return rc;
     n->cl.client_id = n->creds.have_client_id ? n->creds.client_id : NULL;
     if (n->creds.mint) {
@@ -237,12 +240,34 @@ int cli_net_setup(const cli_opts *o, cli_net *n)
         if (st != GF_OK) {
             char why[600];
             cli_explain(&n->cl, &n->tls, &n->peer, st, why, sizeof(why));
-            cli_error("could not mint a token: %s", why);
+            cli_error(n->rp, "could not mint a token: %s", why);
             return cli_exit_for(st, false);
         }
     }
     n->cl.token = n->creds.token;
     return 0;
+}
+
+gf_status cli_net_download_client(cli_net *n, gf_tls *tls, gf_client *cl, gf_event_fn *on_event,
+                                  void *user)
+{
+    gf_tls_init(tls);
+    gf_status st = gf_tls_setup(tls, &n->port);
+    if (st == GF_OK)
+        st = gf_tls_use_ca(tls, &n->tls);
+    if (st != GF_OK) {
+        gf_tls_free(tls);
+        return st;
+    }
+    gf_client_init(cl, &n->port, tls);
+    cl->crypto = n->cl.crypto;
+    cl->retries = n->cl.retries;
+    cl->backoff_ms = n->cl.backoff_ms;
+    cl->http.timeout_ms = n->cl.http.timeout_ms;
+    cl->http.proxy = n->cl.http.proxy;
+    cl->http.on_event = on_event;
+    cl->http.event_user = user;
+    return GF_OK;
 }
 
 void cli_net_free(cli_net *n)

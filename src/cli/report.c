@@ -13,22 +13,18 @@
 
 #include "cli.h"
 
-static struct {
-    bool quiet, verbose, tty;
-    bool progress_shown;
-    char label[96];
-    size_t index, count;
-    uint64_t held;             /* bytes on disk when the file was opened    */
-    struct timespec start;
-    char subject[200];         /* what retries are about: export, file      */
-} r;
-
-void cli_report_init(const cli_opts *o)
+void cli_report_init(cli_report *rp, const cli_opts *o)
 {
-    memset(&r, 0, sizeof(r));
-    r.quiet = o->quiet;
-    r.verbose = o->verbose;
-    r.tty = !o->quiet && isatty(STDERR_FILENO);
+    memset(rp, 0, sizeof(*rp));
+    rp->quiet = o->quiet;
+    rp->verbose = o->verbose;
+    rp->tty = !o->quiet && isatty(STDERR_FILENO);
+}
+
+void cli_peer_init(cli_peer *peer, cli_report *rp)
+{
+    memset(peer, 0, sizeof(*peer));
+    peer->rp = rp;
 }
 
 void cli_sanitize(char *dst, size_t cap, const char *src, size_t len)
@@ -41,45 +37,45 @@ void cli_sanitize(char *dst, size_t cap, const char *src, size_t len)
     dst[n] = '\0';
 }
 
-static void line(const char *prefix, const char *fmt, va_list ap)
+static void line(cli_report *rp, const char *prefix, const char *fmt, va_list ap)
 {
     char text[1024];
     vsnprintf(text, sizeof(text), fmt, ap);
-    cli_progress_end();
+    cli_progress_end(rp);
     fprintf(stderr, "giofetch: %s%s\n", prefix, text);
 }
 
-void cli_error(const char *fmt, ...)
+void cli_error(cli_report *rp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    line("", fmt, ap);
+    line(rp, "", fmt, ap);
     va_end(ap);
 }
 
-void cli_warn(const char *fmt, ...)
+void cli_warn(cli_report *rp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    line("warning: ", fmt, ap);
+    line(rp, "warning: ", fmt, ap);
     va_end(ap);
 }
 
-void cli_note(const char *fmt, ...)
+void cli_note(cli_report *rp, const char *fmt, ...)
 {
     va_list ap;
-    if (r.quiet)
+    if (rp->quiet)
         return;
     va_start(ap, fmt);
-    line("", fmt, ap);
+    line(rp, "", fmt, ap);
     va_end(ap);
 }
 
-void cli_subject(const char *fmt, ...)
+void cli_subject(cli_peer *peer, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r.subject, sizeof(r.subject), fmt, ap);
+    vsnprintf(peer->subject, sizeof(peer->subject), fmt, ap);
     va_end(ap);
 }
 
@@ -108,27 +104,28 @@ static void remember_connect(cli_peer *peer, const gf_event *ev, const char *tex
     cli_host_port(peer->connect, sizeof(peer->connect), host, (unsigned)strtoul(colon + 1, NULL, 10));
 }
 
-static double seconds_since(const struct timespec *t)
+double cli_now_s(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-void cli_progress_file(const char *label, size_t index, size_t count, uint64_t held)
+void cli_progress_file(cli_peer *peer, const char *label, size_t index, size_t count,
+                       uint64_t held)
 {
-    snprintf(r.label, sizeof(r.label), "%s", label);
-    r.index = index;
-    r.count = count;
-    r.held = held;
-    clock_gettime(CLOCK_MONOTONIC, &r.start);
+    snprintf(peer->label, sizeof(peer->label), "%s", label);
+    peer->index = index;
+    peer->count = count;
+    peer->held = held;
+    peer->start_s = cli_now_s();
 }
 
-void cli_progress_end(void)
+void cli_progress_end(cli_report *rp)
 {
-    if (r.progress_shown) {
+    if (rp->shown) {
         fputs("\r\033[K", stderr);
-        r.progress_shown = false;
+        rp->shown = false;
     }
 }
 
@@ -139,27 +136,39 @@ static const char *unit_of(uint64_t bytes, double *div)
     return bytes >= 1000000u ? "MB" : "KB";
 }
 
-static void progress(const gf_event *ev)
+static void progress(cli_peer *peer, const gf_event *ev)
 {
-    if (!r.tty)
+    if (!peer->rp->tty)
         return;
-    double s = seconds_since(&r.start), div, rdiv;
+    double s = cli_now_s() - peer->start_s, div, rdiv;
     /* Only bytes fetched by this run count for the speed: a resumed file
      * starts with the bytes already on disk (fewer if it restarted). */
-    if (ev->done < r.held)
-        r.held = 0;
-    uint64_t now = ev->done - r.held;
+    if (ev->done < peer->held)
+        peer->held = 0;
+    uint64_t now = ev->done - peer->held;
     uint64_t per_s = s > 0.05 ? (uint64_t)((double)now / s) : 0;
     const char *unit = unit_of(ev->total > 0 ? ev->total : ev->done, &div);
     const char *runit = unit_of(per_s, &rdiv);
     if (ev->total > 0)
         fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f of %.1f %s, %.1f %s/s",
-                r.label, r.index + 1, r.count, (double)ev->done / div, (double)ev->total / div,
-                unit, (double)per_s / rdiv, runit);
+                peer->label, peer->index + 1, peer->count, (double)ev->done / div,
+                (double)ev->total / div, unit, (double)per_s / rdiv, runit);
     else
-        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f %s, %.1f %s/s", r.label,
-                r.index + 1, r.count, (double)ev->done / div, unit, (double)per_s / rdiv, runit);
-    r.progress_shown = true;
+        fprintf(stderr, "\r\033[Kgiofetch: %s file %zu of %zu: %.1f %s, %.1f %s/s", peer->label,
+                peer->index + 1, peer->count, (double)ev->done / div, unit,
+                (double)per_s / rdiv, runit);
+    peer->rp->shown = true;
+}
+
+void cli_progress_jobs(cli_report *rp, const char *label, size_t done, size_t count,
+                       unsigned running, uint64_t bytes, double since_s)
+{
+    if (!rp->tty)
+        return;
+    double s = cli_now_s() - since_s, mb = (double)bytes / 1e6;
+    fprintf(stderr, "\r\033[Kgiofetch: %s: %zu of %zu files done, %u running: %.1f MB, %.1f MB/s",
+            label, done, count, running, mb, s > 0.05 ? mb / s : 0.0);
+    rp->shown = true;
 }
 
 /* A failure of the connection itself: the message names where it went. */
@@ -173,50 +182,50 @@ static bool network_failure(gf_status st)
 void cli_event(void *user, const gf_event *ev)
 {
     char text[600];
-    cli_peer none, *peer = user != NULL ? user : &none;
-    memset(&none, 0, sizeof(none));
+    cli_peer *peer = user;
+    cli_report *rp = peer->rp;
     cli_sanitize(text, sizeof(text), ev->text, strlen(ev->text));
     switch (ev->kind) {
     case GF_EV_RESPONSE:
         peer->last_http = ev->http_status;
-        if (r.verbose)
-            cli_note("< %d%s%s", ev->http_status, text[0] ? " " : "", text);
+        if (rp->verbose)
+            cli_note(rp, "< %d%s%s", ev->http_status, text[0] ? " " : "", text);
         break;
     case GF_EV_PROGRESS:
-        progress(ev);
+        progress(peer, ev);
         break;
     case GF_EV_RETRY:
-        if (!r.quiet)
-            cli_note("%s%sretrying in %.1f s: %s%s%s", r.subject, r.subject[0] ? ": " : "",
-                     ev->delay_ms / 1000.0, network_failure(ev->status) ? peer->connect : "",
-                     network_failure(ev->status) ? ": " : "", text);
+        cli_note(rp, "%s%sretrying in %.1f s: %s%s%s", peer->subject,
+                 peer->subject[0] ? ": " : "", ev->delay_ms / 1000.0,
+                 network_failure(ev->status) ? peer->connect : "",
+                 network_failure(ev->status) ? ": " : "", text);
         break;
     case GF_EV_WAIT:
-        cli_note("%s%sexport still running; asking again in %.0f s", r.subject,
-                 r.subject[0] ? ": " : "", ev->delay_ms / 1000.0);
+        cli_note(rp, "%s%sexport still running; asking again in %.0f s", peer->subject,
+                 peer->subject[0] ? ": " : "", ev->delay_ms / 1000.0);
         break;
     case GF_EV_CONNECT:
         remember_connect(peer, ev, text);
-        if (r.verbose)
-            cli_note("connecting to %s%s", peer->connect_proxy ? "proxy " : "", peer->connect);
+        if (rp->verbose)
+            cli_note(rp, "connecting to %s%s", peer->connect_proxy ? "proxy " : "", peer->connect);
         break;
     case GF_EV_REQUEST:
-        if (r.verbose)
-            cli_note("> %s", text);
+        if (rp->verbose)
+            cli_note(rp, "> %s", text);
         break;
     case GF_EV_REDIRECT:
-        if (r.verbose)
-            cli_note("redirected (%d) to %s", ev->http_status, text);
+        if (rp->verbose)
+            cli_note(rp, "redirected (%d) to %s", ev->http_status, text);
         break;
     case GF_EV_TLS:
-        if (r.verbose)
-            cli_note("TLS: %s", text);
+        if (rp->verbose)
+            cli_note(rp, "TLS: %s", text);
         break;
     case GF_EV_NOTICE:
         if (ev->proxy && ev->status != GF_OK)
             peer->proxy_cause = ev->status;
-        if (r.verbose)
-            cli_note("%s", text);
+        if (rp->verbose)
+            cli_note(rp, "%s", text);
         break;
     }
 }

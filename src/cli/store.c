@@ -349,7 +349,8 @@ size_t store_read_manifest(const char *dir, store_entry *e, size_t max)
 /* ---- the lock ---------------------------------------------------------- */
 
 int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t cap,
-               const char **step, void (*waiting)(const char *path, uint32_t wait_s))
+               const char **step,
+               void (*waiting)(void *user, const char *path, uint32_t wait_s), void *user)
 {
     *step = "create the folder";
     int rc = store_mkdirs(dir);
@@ -388,7 +389,7 @@ int store_lock(const char *dir, uint32_t wait_s, int *out, char *path, size_t ca
             return EWOULDBLOCK;
         }
         if (waited == 0 && waiting != NULL)
-            waiting(path, wait_s);
+            waiting(user, path, wait_s);
         sleep(1);
     }
 }

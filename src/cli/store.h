@@ -52,12 +52,13 @@ int store_write_manifest(const char *dir, const store_entry *e, size_t count);
 size_t store_read_manifest(const char *dir, store_entry *e, size_t max);
 
 /* Take dir/.giofetch.lock (flock), read-write or else read-only, waiting up
- * to wait_s; waiting (may be NULL) is told once when the lock is held by
- * someone else. path receives the lock's path, step what was being done
+ * to wait_s; waiting (may be NULL) is told once, with user, when the lock
+ * is held by someone else. path receives the lock's path, step what was being done
  * ("create the folder", "create the lock file", "open the lock file",
  * "lock"). 0, EWOULDBLOCK when still held, or another errno. */
 int store_lock(const char *dir, uint32_t wait_s, int *fd, char *path, size_t cap,
-               const char **step, void (*waiting)(const char *path, uint32_t wait_s));
+               const char **step,
+               void (*waiting)(void *user, const char *path, uint32_t wait_s), void *user);
 void store_unlock(int fd);
 
 /* A whole file, malloc'd, with a NUL after its bytes (mbedTLS wants one

@@ -30,6 +30,8 @@ FLAKY = {"parts": 2, "rows": 2000, "flaky": {"calls": 1, "status": 403}}
 ALL = {"rows": 10, "types": {"visit": {"parts": 3}, "page": {"parts": 2}}}
 # the file host's certificate names another host (pki.py's "wrongname" variant)
 WRONGNAME = {"parts": 2, "rows": 5, "link_origin": "wrongname"}
+# each link answers 500 to its first request: both jobs retry their own file
+RETRY = {"parts": 2, "rows": 2000, "flaky": {"calls": 1, "status": 500}}
 SYNC_DAYS = ["2026110%d" % d for d in range(1, 7)]
 
 
@@ -43,6 +45,7 @@ def FIXTURE():
         "day/custom_event/%s" % D: dict(FLAKY),
         "day/all/%s" % D: dict(ALL),
         "day/ads_track_click/%s" % D: dict(WRONGNAME),
+        "day/action_tag/%s" % D: dict(RETRY),
     }
     for day in SYNC_DAYS:
         periods["day/vstr/%s" % day] = {"parts": 2, "rows": 5, "seed": int(day[-1])}
@@ -298,3 +301,14 @@ def test_jobs_tls_failure_names_the_file_host_not_the_api(ctx):
             assert line, "--jobs %s: no message about %s: %s" % (jobs, name, r.why())
             assert "localhost:%d" % file_port in line[0], "--jobs %s: %s" % (jobs, line[0])
             assert "localhost:%d" % s.api_port not in line[0], "--jobs %s: %s" % (jobs, line[0])
+
+
+def test_jobs_retry_lines_name_the_file_each_job_is_on(ctx):
+    # Two jobs begin their files at once and each is refused once: each retry line names the
+    # file of the job that retries, not the file begun last.
+    names = [f[0] for f in server_files(ctx.servers, "action_tag", date=D, behaviour=RETRY)]
+    _, _, r = fetch_whole(ctx, "action_tag", RETRY, "--jobs", "2")
+    for name in names:
+        lines = [ln for ln in r.err.splitlines()
+                 if ln.startswith("giofetch: action_tag %s %s: retrying in " % (D, name))]
+        assert len(lines) == 1, "want one retry line about %s: %s" % (name, r.why())
