@@ -1,12 +1,17 @@
 /* The mbedTLS glue against a real mbedTLS server in the same process
  * (tlspeer.c): a download over TLS, every certificate cause with its own
- * status, the turns hook (taken around mbedTLS, given away while the port
- * waits), and the CA loading refusals. */
+ * status (expired and not yet valid too), the turns hook (taken around
+ * mbedTLS, given away while the port waits), the CA loading refusals, a
+ * peer that misbehaves (no TLS, fatal alerts, the port's errors in the
+ * handshake and after it) with the status and words of each, and the
+ * session cache dropping its least recently used host. */
 #include "check.h"
 #include "memsink.h"
 #include "tlspeer.h"
 
 #include "giofetch/tls.h"
+
+#include <stdio.h>
 
 #if TLSPEER_AVAILABLE
 
@@ -167,9 +172,168 @@ static void ca_loading_refusals(void)
     tlspeer_stop();
 }
 
+/* ---- The peer misbehaves: every failure has its status and its words ---- */
+
+/* A download from a peer that misbehaves as *f says: status want, and
+ * words in the reason; nothing of an answer taken. row: of a table, or -1. */
+static void check_fault(int line, int row, const tlspeer_fault *f, gf_status want,
+                        const char *words)
+{
+    CHECK_ST(client(tlspeer_ca_pem()), GF_OK);
+    tlspeer_misbehave(f);
+    gf_status got = download(LINK);
+    if (got != want || strstr(tls.reason, words) == NULL)
+        check_fail(__FILE__, line, "row %d: got %d (%s) \"%s\", want %d (%s) with \"%s\"", row,
+                   (int)got, gf_strerror(got), tls.reason, (int)want, gf_strerror(want), words);
+    if (want != GF_OK)
+        CHECK_INT(ms.len, 0);
+    done();
+}
+#define CHECK_FAULT(f, want, words) check_fault(__LINE__, -1, (f), (want), (words))
+
+/* A peer that answers the ClientHello with raw bytes. */
+static void check_raw(int line, const void *raw, size_t len, gf_status want, const char *words)
+{
+    tlspeer_fault f = {0};
+    f.raw = raw;
+    f.raw_len = len;
+    check_fault(line, -1, &f, want, words);
+}
+#define CHECK_RAW(raw, want, words) check_raw(__LINE__, (raw), sizeof(raw) - 1, (want), (words))
+
+/* A TLS 1.2 ServerHello (ECDHE-ECDSA-AES128-GCM, no session, no
+ * extensions) as a record, for failures after the server chose. */
+#define SERVER_HELLO                                                                               \
+    "\x16\x03\x03\x00\x2c"                                                                         \
+    "\x02\x00\x00\x28\x03\x03"                                                                     \
+    "\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11"                             \
+    "\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11"                             \
+    "\x00\xc0\x2b\x00\x00\x00"
+
+/* What each line says of a Certificate message too short for its list. */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define SHORT_CERTIFICATE "malformed handshake message"
+#else
+#define SHORT_CERTIFICATE "the TLS handshake failed inside mbedTLS (mbedTLS error -0x7A00)"
+#endif
+
+/* Bytes that are no TLS, or TLS out of place. */
+static void peers_that_do_not_speak_tls(void)
+{
+    CHECK_RAW("HTTP/1.1 400 Bad Request\r\n\r\n", GF_E_TLS, "did not answer in TLS");
+    CHECK_RAW("\x17\x03\x03\x00\x05hello", GF_E_TLS, "out of order"); /* data before hello */
+    CHECK_RAW("\x16\x03\x03\x00\x00", GF_E_TLS, "malformed TLS record"); /* empty handshake */
+    CHECK_RAW("", GF_E_TLS, "closed the connection during the TLS handshake");
+    /* a Certificate message too short to hold its list */
+    CHECK_RAW(SERVER_HELLO "\x16\x03\x03\x00\x05\x0b\x00\x00\x01\x00", GF_E_TLS,
+              SHORT_CERTIFICATE);
+}
+
+/* Fatal alerts in answer to the ClientHello, and after a ServerHello. */
+static void alerts_are_named(void)
+{
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x28", GF_E_TLS_NO_SHARED, "(handshake_failure alert)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x47", GF_E_TLS_NO_SHARED, "(insufficient_security alert)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x46", GF_E_TLS_VERSION, "(protocol_version alert)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x70", GF_E_TLS_ALERT, "(unrecognized_name alert)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x74", GF_E_TLS_ALERT, "(certificate_required alert)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x50", GF_E_TLS_ALERT,
+              "ended the connection with a fatal alert: internal_error (80)");
+    CHECK_RAW("\x15\x03\x03\x00\x02\x02\x63", GF_E_TLS_ALERT, "alert (of an unknown kind)");
+    CHECK_RAW(SERVER_HELLO "\x15\x03\x03\x00\x02\x02\x28", GF_E_TLS_ALERT,
+              "handshake_failure alert (a client certificate it wants?)");
+}
+
+/* The port's errors during the handshake and after it, on sends and on
+ * receives. */
+static void network_failures_under_tls(void)
+{
+    static const struct {
+        int32_t send_error, recv_error;
+        bool after_handshake;
+        gf_status want;
+        const char *words;
+    } rows[] = {
+        {GF_PORT_E_RESET, 0, false, GF_E_RESET, "the network failed under TLS"},
+        {GF_PORT_E_TIMEOUT, 0, false, GF_E_IDLE_TIMEOUT, "the network failed under TLS"},
+        {GF_PORT_E_FAILED, 0, false, GF_E_NETWORK, "the network failed under TLS"},
+        {GF_PORT_E_WOULD_BLOCK, 0, false, GF_E_IDLE_TIMEOUT, ""},
+        {0, GF_PORT_E_RESET, false, GF_E_RESET, "the network failed under TLS"},
+        {0, GF_PORT_E_TIMEOUT, false, GF_E_IDLE_TIMEOUT, "the network failed under TLS"},
+        {0, GF_PORT_E_FAILED, false, GF_E_NETWORK, "the network failed under TLS"},
+        {0, GF_PORT_E_WOULD_BLOCK, false, GF_E_IDLE_TIMEOUT, ""},
+        {GF_PORT_E_RESET, 0, true, GF_E_RESET, "the network failed under TLS"},
+        {GF_PORT_E_WOULD_BLOCK, 0, true, GF_E_IDLE_TIMEOUT, ""},
+        {0, GF_PORT_E_RESET, true, GF_E_RESET, "the network failed under TLS"},
+        {0, GF_PORT_E_WOULD_BLOCK, true, GF_E_IDLE_TIMEOUT, ""},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        tlspeer_fault f = {0};
+        f.send_error = rows[i].send_error;
+        f.recv_error = rows[i].recv_error;
+        f.after_handshake = rows[i].after_handshake;
+        check_fault(__LINE__, (int)i, &f, rows[i].want, rows[i].words);
+    }
+}
+
+/* A leaf certificate out of its validity period, either way. */
+static void expired_and_future_certificates(void)
+{
+    tlspeer_fault f = {0};
+    f.leaf = TLSPEER_LEAF_EXPIRED;
+    CHECK_FAULT(&f, GF_E_TLS_EXPIRED, "certificate refused: The certificate validity has expired");
+    f.leaf = TLSPEER_LEAF_FUTURE;
+    CHECK_FAULT(&f, GF_E_TLS_NOT_YET_VALID,
+                "certificate refused: The certificate validity starts in the future");
+    f.leaf = TLSPEER_LEAF_VALID;
+    CHECK_FAULT(&f, GF_OK, "TLS");
+}
+
+/* The slot of host, or -1. */
+static int slot_of(const char *host)
+{
+    for (int i = 0; i < (int)GF_TLS_SESSIONS; i++) {
+        if (tls.sessions[i].valid && strcmp(tls.sessions[i].host, host) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* One more host than the cache holds: the least recently used one goes. */
+static void session_cache_drops_the_least_recent_host(void)
+{
+    static const char *const hosts[] = {"h0.example", "h1.example", "h2.example", "h3.example",
+                                        "h4.example", "h5.example", "h6.example", "h7.example"};
+    const size_t n = GF_TLS_SESSIONS; /* hosts 0 .. n: one more than fit */
+    char url[64];
+    CHECK(n + 1 <= sizeof(hosts) / sizeof(hosts[0]));
+    CHECK_ST(client(NULL), GF_OK);
+    gf_tls_insecure_for_tests(&tls); /* any name */
+    tlspeer_fault f = {0};
+    f.tls12 = true; /* TLS 1.2: the session (ID) is there right after the handshake */
+    tlspeer_misbehave(&f);
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n && n > 1) { /* host 0 used again: host 1 is now the least recent */
+            snprintf(url, sizeof(url), "https://%s/e/a.csv.gz", hosts[0]);
+            CHECK_ST(download(url), GF_OK);
+        }
+        snprintf(url, sizeof(url), "https://%s/e/a.csv.gz", hosts[i]);
+        CHECK_ST(download(url), GF_OK);
+        CHECK(slot_of(hosts[i]) >= 0);
+    }
+    size_t gone = n > 1 ? 1 : 0;
+    CHECK_INT(slot_of(hosts[gone]), -1);
+    for (size_t i = 0; i <= n; i++)
+        CHECK(i == gone || slot_of(hosts[i]) >= 0);
+    done();
+}
+
 CHECK_SUITE(tls_glue, CASE(download_over_tls_is_verified),
             CASE(refused_certificates_have_their_own_status),
-            CASE(turns_wrap_mbedtls_and_not_the_port), CASE(ca_loading_refusals));
+            CASE(turns_wrap_mbedtls_and_not_the_port), CASE(ca_loading_refusals),
+            CASE(peers_that_do_not_speak_tls), CASE(alerts_are_named),
+            CASE(network_failures_under_tls), CASE(expired_and_future_certificates),
+            CASE(session_cache_drops_the_least_recent_host));
 
 #else /* a client-only mbedTLS: no peer to talk to (see tlspeer.h) */
 

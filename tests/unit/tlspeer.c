@@ -30,7 +30,7 @@ static struct {
     bool ready;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_pk_context ca_key, other_key, srv_key;
-    mbedtls_x509_crt srv_crt;
+    mbedtls_x509_crt leaf_crt[TLSPEER_LEAVES];
     char ca_pem[PEM_MAX], other_pem[PEM_MAX], srv_pem[PEM_MAX];
     mbedtls_ssl_config conf;
     mbedtls_ssl_context ssl;
@@ -43,6 +43,8 @@ static struct {
     unsigned char c2s[16384], s2c[65536];
     size_t c2s_len, c2s_at, s2c_len, s2c_at;
     tlspeer_stats stats;
+    tlspeer_fault fault;
+    size_t raw_at;
     uint64_t now;
     uint32_t seed;
 } pr;
@@ -69,9 +71,16 @@ static int make_key(mbedtls_pk_context *k)
                                         mbedtls_ctr_drbg_random, &pr.drbg);
 }
 
-/* A certificate for subject, signed by issuer_key, as PEM into out. */
+/* Validity periods (mbedTLS checks them against the system clock). */
+static const char *const valid_now[2] = {"20200101000000", "20491231235959"};
+static const char *const valid_2001[2] = {"20000101000000", "20011231235959"};
+static const char *const valid_2048[2] = {"20480101000000", "20491231235959"};
+
+/* A certificate for subject, signed by issuer_key, valid from valid[0] to
+ * valid[1], as PEM into out. */
 static int make_cert(mbedtls_pk_context *key, mbedtls_pk_context *issuer_key, const char *subject,
-                     const char *issuer, bool ca, int serial, char *out)
+                     const char *issuer, bool ca, int serial, const char *const valid[2],
+                     char *out)
 {
     mbedtls_x509write_cert w;
     int r;
@@ -96,7 +105,7 @@ static int make_cert(mbedtls_pk_context *key, mbedtls_pk_context *issuer_key, co
     if (r == 0)
         r = mbedtls_x509write_crt_set_issuer_name(&w, issuer);
     if (r == 0)
-        r = mbedtls_x509write_crt_set_validity(&w, "20200101000000", "20491231235959");
+        r = mbedtls_x509write_crt_set_validity(&w, valid[0], valid[1]);
     if (r == 0)
         r = mbedtls_x509write_crt_set_basic_constraints(&w, ca ? 1 : 0, -1);
     if (r == 0)
@@ -106,9 +115,26 @@ static int make_cert(mbedtls_pk_context *key, mbedtls_pk_context *issuer_key, co
     return r;
 }
 
+static const char ca_name[] = "CN=giofetch unit CA";
+
+/* The server's certificates, one per TLSPEER_LEAF_*, all for one key. */
+static int make_leaves(void)
+{
+    static const char *const *const validity[TLSPEER_LEAVES] = {valid_now, valid_2001, valid_2048};
+    int r = 0;
+    for (int i = 0; i < TLSPEER_LEAVES && r == 0; i++) {
+        r = make_cert(&pr.srv_key, &pr.ca_key, "CN=" TLSPEER_HOST, ca_name, false, 3 + i,
+                      validity[i], pr.srv_pem);
+        if (r == 0)
+            r = mbedtls_x509_crt_parse(&pr.leaf_crt[i], (const unsigned char *)pr.srv_pem,
+                                       strlen(pr.srv_pem) + 1);
+    }
+    return r;
+}
+
 static int make_pki(void)
 {
-    static const char ca_name[] = "CN=giofetch unit CA", other_name[] = "CN=another CA";
+    static const char other_name[] = "CN=another CA";
     int r = mbedtls_ctr_drbg_seed(&pr.drbg, fixed_entropy, NULL, NULL, 0);
     if (r == 0)
         r = make_key(&pr.ca_key);
@@ -117,14 +143,12 @@ static int make_pki(void)
     if (r == 0)
         r = make_key(&pr.srv_key);
     if (r == 0)
-        r = make_cert(&pr.ca_key, &pr.ca_key, ca_name, ca_name, true, 1, pr.ca_pem);
+        r = make_cert(&pr.ca_key, &pr.ca_key, ca_name, ca_name, true, 1, valid_now, pr.ca_pem);
     if (r == 0)
-        r = make_cert(&pr.other_key, &pr.other_key, other_name, other_name, true, 2, pr.other_pem);
+        r = make_cert(&pr.other_key, &pr.other_key, other_name, other_name, true, 2, valid_now,
+                      pr.other_pem);
     if (r == 0)
-        r = make_cert(&pr.srv_key, &pr.ca_key, "CN=" TLSPEER_HOST, ca_name, false, 3, pr.srv_pem);
-    if (r == 0)
-        r = mbedtls_x509_crt_parse(&pr.srv_crt, (const unsigned char *)pr.srv_pem,
-                                   strlen(pr.srv_pem) + 1);
+        r = make_leaves();
     return r;
 }
 
@@ -153,6 +177,18 @@ static int server_recv(void *ctx, unsigned char *buf, size_t len)
     return (int)n;
 }
 
+/* SNI: show the certificate the fault asks for (the configuration's own
+ * is the valid one). */
+static int pick_leaf(void *ctx, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len)
+{
+    (void)ctx;
+    (void)name;
+    (void)len;
+    if (pr.fault.leaf <= TLSPEER_LEAF_VALID || pr.fault.leaf >= TLSPEER_LEAVES)
+        return 0;
+    return mbedtls_ssl_set_hs_own_cert(ssl, &pr.leaf_crt[pr.fault.leaf], &pr.srv_key);
+}
+
 int tlspeer_start(void)
 {
     if (pr.ready)
@@ -162,7 +198,8 @@ int tlspeer_start(void)
         return -1;
 #endif
     mbedtls_ctr_drbg_init(&pr.drbg);
-    mbedtls_x509_crt_init(&pr.srv_crt);
+    for (int i = 0; i < TLSPEER_LEAVES; i++)
+        mbedtls_x509_crt_init(&pr.leaf_crt[i]);
     mbedtls_ssl_config_init(&pr.conf);
     mbedtls_ssl_init(&pr.ssl);
     int r = make_pki();
@@ -171,7 +208,8 @@ int tlspeer_start(void)
                                         MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (r == 0) {
         mbedtls_ssl_conf_rng(&pr.conf, mbedtls_ctr_drbg_random, &pr.drbg);
-        r = mbedtls_ssl_conf_own_cert(&pr.conf, &pr.srv_crt, &pr.srv_key);
+        mbedtls_ssl_conf_sni(&pr.conf, pick_leaf, NULL);
+        r = mbedtls_ssl_conf_own_cert(&pr.conf, &pr.leaf_crt[TLSPEER_LEAF_VALID], &pr.srv_key);
     }
     if (r == 0)
         r = mbedtls_ssl_setup(&pr.ssl, &pr.conf);
@@ -189,7 +227,10 @@ void tlspeer_answer(const char *response)
 {
     pr.response = response;
     memset(&pr.stats, 0, sizeof(pr.stats));
+    memset(&pr.fault, 0, sizeof(pr.fault));
 }
+
+void tlspeer_misbehave(const tlspeer_fault *fault) { pr.fault = *fault; }
 
 static bool is_retry(int r) { return r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE; }
 
@@ -254,8 +295,13 @@ static int32_t peer_connect(void *ctx, const char *host, uint16_t port, uint32_t
 #if defined(PEER_PSA)
     (void)psa_crypto_init(); /* the client's last gf_tls_free may have ended it */
 #endif
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    mbedtls_ssl_conf_max_tls_version(&pr.conf, pr.fault.tls12 ? MBEDTLS_SSL_VERSION_TLS1_2
+                                                               : MBEDTLS_SSL_VERSION_TLS1_3);
+#endif
     mbedtls_ssl_session_reset(&pr.ssl);
     pr.open = true;
+    pr.raw_at = 0;
     pr.handshake_done = pr.answered = pr.closed = false;
     pr.response_at = pr.request_len = 0;
     pr.c2s_len = pr.c2s_at = pr.s2c_len = pr.s2c_at = 0;
@@ -267,18 +313,38 @@ static int32_t peer_send(void *ctx, int32_t h, const unsigned char *buf, size_t 
 {
     (void)ctx;
     (void)h;
-    (void)ms;
     pr.stats.port_calls++;
     if (pr.stats.in_turn != NULL && *pr.stats.in_turn)
         pr.stats.waits_in_turn++;
+    if (pr.fault.send_error != 0 && (!pr.fault.after_handshake || pr.handshake_done)) {
+        pr.now += ms; /* an error that waited first (a timeout) takes its time */
+        return pr.fault.send_error;
+    }
     if (len > sizeof(pr.c2s) - pr.c2s_len)
         len = sizeof(pr.c2s) - pr.c2s_len;
     if (len == 0)
         return GF_PORT_E_RESET;
     memcpy(pr.c2s + pr.c2s_len, buf, len);
     pr.c2s_len += len;
-    serve();
+    if (pr.fault.raw == NULL)
+        serve();
     return (int32_t)len;
+}
+
+/* A receive of a peer that answers with fault.raw: those bytes, then the
+ * end or fault.recv_error. */
+static int32_t raw_recv(unsigned char *buf, size_t len, uint32_t ms)
+{
+    size_t n = pr.fault.raw_len - pr.raw_at;
+    if (n == 0 && pr.fault.recv_error != 0) {
+        pr.now += ms;
+        return pr.fault.recv_error;
+    }
+    if (n > len)
+        n = len;
+    memcpy(buf, pr.fault.raw + pr.raw_at, n);
+    pr.raw_at += n;
+    return (int32_t)n;
 }
 
 static int32_t peer_recv(void *ctx, int32_t h, unsigned char *buf, size_t len, uint32_t ms)
@@ -288,6 +354,12 @@ static int32_t peer_recv(void *ctx, int32_t h, unsigned char *buf, size_t len, u
     pr.stats.port_calls++;
     if (pr.stats.in_turn != NULL && *pr.stats.in_turn)
         pr.stats.waits_in_turn++;
+    if (pr.fault.raw != NULL)
+        return raw_recv(buf, len, ms);
+    if (pr.fault.recv_error != 0 && (!pr.fault.after_handshake || pr.answered)) {
+        pr.now += ms;
+        return pr.fault.recv_error;
+    }
     serve();
     size_t n = pr.s2c_len - pr.s2c_at;
     if (n == 0) {
@@ -340,7 +412,8 @@ void tlspeer_stop(void)
         return;
     mbedtls_ssl_free(&pr.ssl);
     mbedtls_ssl_config_free(&pr.conf);
-    mbedtls_x509_crt_free(&pr.srv_crt);
+    for (int i = 0; i < TLSPEER_LEAVES; i++)
+        mbedtls_x509_crt_free(&pr.leaf_crt[i]);
     mbedtls_pk_free(&pr.ca_key);
     mbedtls_pk_free(&pr.other_key);
     mbedtls_pk_free(&pr.srv_key);
