@@ -227,6 +227,7 @@ static void peers_that_do_not_speak_tls(void)
     /* a Certificate message too short to hold its list */
     CHECK_RAW(SERVER_HELLO "\x16\x03\x03\x00\x05\x0b\x00\x00\x01\x00", GF_E_TLS,
               SHORT_CERTIFICATE);
+    tlspeer_stop(); /* the peer of the last row */
 }
 
 /* Fatal alerts in answer to the ClientHello, and after a ServerHello. */
@@ -242,6 +243,7 @@ static void alerts_are_named(void)
     CHECK_RAW("\x15\x03\x03\x00\x02\x02\x63", GF_E_TLS_ALERT, "alert (of an unknown kind)");
     CHECK_RAW(SERVER_HELLO "\x15\x03\x03\x00\x02\x02\x28", GF_E_TLS_ALERT,
               "handshake_failure alert (a client certificate it wants?)");
+    tlspeer_stop(); /* the peer of the last row */
 }
 
 /* The port's errors during the handshake and after it, on sends and on
@@ -274,6 +276,7 @@ static void network_failures_under_tls(void)
         f.after_handshake = rows[i].after_handshake;
         check_fault(__LINE__, (int)i, &f, rows[i].want, rows[i].words);
     }
+    tlspeer_stop(); /* the peer of the last row */
 }
 
 /* A leaf certificate out of its validity period, either way. */
@@ -287,6 +290,7 @@ static void expired_and_future_certificates(void)
                 "certificate refused: The certificate validity starts in the future");
     f.leaf = TLSPEER_LEAF_VALID;
     CHECK_FAULT(&f, GF_OK, "TLS");
+    tlspeer_stop(); /* the peer of the last row */
 }
 
 /* The slot of host, or -1. */
@@ -326,6 +330,7 @@ static void session_cache_drops_the_least_recent_host(void)
     for (size_t i = 0; i <= n; i++)
         CHECK(i == gone || slot_of(hosts[i]) >= 0);
     done();
+    tlspeer_stop(); /* the peer of the last row */
 }
 
 CHECK_SUITE(tls_glue, CASE(download_over_tls_is_verified),
