@@ -122,8 +122,8 @@ static gf_status plan(job *j, const gf_answer *a)
             continue;
         int rc = store_mkdirs(f->dir);
         if (rc != 0) {
-            cli_error(j->n->rp, "%s %s: cannot create %s: %s", gf_data_type_name((gf_data_type)t), j->date,
-                      f->dir, strerror(rc));
+            cli_error(j->n->rp, "%s %s: cannot create %s: %s",
+                      gf_data_type_name((gf_data_type)t), j->date, f->dir, strerror(rc));
             j->disk_full |= no_room(rc);
             return GF_E_SINK;
         }
@@ -145,8 +145,9 @@ static gf_status fetch_begin(void *user, size_t pos, const jobs_conn *conn, cons
         /* Complete and verified by an earlier run: only its MD5 is needed. */
         int rc = store_md5_file(f->dir, fs->name, fs->md5, &fs->bytes);
         if (rc != 0) {
-            cli_error(j->n->rp, "%s %s %s: cannot read %s/%s: %s", gf_data_type_name((gf_data_type)t),
-                      j->date, fs->name, f->dir, fs->name, strerror(rc));
+            cli_error(j->n->rp, "%s %s %s: cannot read %s/%s: %s",
+                      gf_data_type_name((gf_data_type)t), j->date, fs->name, f->dir, fs->name,
+                      strerror(rc));
             return GF_E_SINK;
         }
         fs->done = true;
@@ -162,8 +163,9 @@ static gf_status fetch_begin(void *user, size_t pos, const jobs_conn *conn, cons
         return GF_E_ARGUMENT; /* more files at once than --jobs */
     int rc = store_open(sf, f->dir, fs->name);
     if (rc != 0) {
-        cli_error(j->n->rp, "%s %s %s: cannot write %s/%s.part: %s", gf_data_type_name((gf_data_type)t),
-                  j->date, fs->name, f->dir, fs->name, strerror(rc));
+        cli_error(j->n->rp, "%s %s %s: cannot write %s/%s.part: %s",
+                  gf_data_type_name((gf_data_type)t), j->date, fs->name, f->dir, fs->name,
+                  strerror(rc));
         j->disk_full |= no_room(rc);
         return GF_E_SINK;
     }
@@ -223,11 +225,11 @@ static gf_status fetch_end(void *user, size_t pos, gf_status st, const gf_downlo
         f->fetched++;
         j->bytes += res->bytes;
         if (res->verified == GF_VERIFIED_SIZE)
-            cli_note(j->n->rp, "%s %s %s: checked by size only: the server sent no MD5", dname, j->date,
-                     fs->name);
+            cli_note(j->n->rp, "%s %s %s: checked by size only: the server sent no MD5", dname,
+                     j->date, fs->name);
         else if (j->o->verbose)
-            cli_note(j->n->rp, "%s %s %s: %llu bytes, MD5 %s matches the server's (%s)", dname, j->date,
-                     fs->name, (unsigned long long)res->bytes, fs->md5, fs->verified);
+            cli_note(j->n->rp, "%s %s %s: %llu bytes, MD5 %s matches the server's (%s)", dname,
+                     j->date, fs->name, (unsigned long long)res->bytes, fs->md5, fs->verified);
         return GF_OK;
     }
     fs->st = st;
@@ -394,8 +396,8 @@ static const char *fetched_outcome(job *j, int t)
     if (ok == f->count) {
         int e = store_write_manifest(f->dir, j->entries, ok);
         if (e != 0) {
-            cli_error(j->n->rp, "%s %s: cannot write %s/MANIFEST: %s", gf_data_type_name((gf_data_type)t),
-                      j->date, f->dir, strerror(e));
+            cli_error(j->n->rp, "%s %s: cannot write %s/MANIFEST: %s",
+                      gf_data_type_name((gf_data_type)t), j->date, f->dir, strerror(e));
             j->disk_full |= no_room(e);
             worst = EXIT_LOCAL;
             type_error = "cannot write the MANIFEST";
@@ -659,8 +661,8 @@ static int with_lock(const cli_opts *o, cli_net *n, int *fd)
     int rc = store_lock(o->out, o->lock_wait_s, fd, path, sizeof(path), &step, lock_waiting,
                         n->rp);
     if (rc == EWOULDBLOCK) {
-        cli_error(n->rp, "could not get the lock %s: another giofetch still holds it after %u s", path,
-                  (unsigned)o->lock_wait_s);
+        cli_error(n->rp, "could not get the lock %s: another giofetch still holds it after %u s",
+                  path, (unsigned)o->lock_wait_s);
         return EXIT_LOCAL;
     }
     if (rc != 0) {

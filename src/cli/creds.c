@@ -14,7 +14,8 @@
 
 /* Read the first line of a credential file into out (NUL-terminated).
  * Returns its length, or -1 after a message. */
-static long read_first_line(cli_report *rp, const char *what, const char *path, char *out, size_t cap)
+static long read_first_line(cli_report *rp, const char *what, const char *path, char *out,
+                            size_t cap)
 {
     struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
