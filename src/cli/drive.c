@@ -39,7 +39,7 @@ uint64_t drive_file(const drive *d, drive_slot *s, size_t i)
          * rewrites the answer, so the download reads a copy. */
         memcpy(s->url, d->ans->link[i].ptr, d->ans->link[i].len + 1);
         drive_unlock(d);
-        st = gf_download(s->cl, s->url, sink, &res);
+        st = gf_download(s->conn.cl, s->url, sink, &res);
         drive_lock(d);
     } while ((step = gf_flow_ended(d->flow, i, st)) == GF_FLOW_AGAIN);
     s->busy = false;

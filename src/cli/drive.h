@@ -11,8 +11,7 @@
 /* Where one download runs: its connection, and what the --jobs progress
  * line reads of it (under the lock). */
 typedef struct drive_slot {
-    jobs_conn conn;
-    gf_client *cl;           /* conn.cl, to download with                  */
+    jobs_conn conn;          /* the client it downloads with, for messages */
     bool busy;               /* downloading                                */
     uint64_t done;           /* bytes of its file so far                   */
     char url[GF_URL_MAX];    /* its own copy of the link                   */

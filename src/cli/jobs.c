@@ -156,7 +156,6 @@ static worker *job_new(pool *p)
     }
     cli_peer_init(&w->peer, p->n->rp);
     w->s.conn = (jobs_conn){&w->cl, &w->tls, &w->peer};
-    w->s.cl = &w->cl;
     return w;
 }
 
@@ -229,7 +228,6 @@ static gf_status run_in_turn(cli_net *n, const drive *d)
     drive_slot s;
     memset(&s, 0, sizeof(s));
     s.conn = (jobs_conn){&n->cl, &n->tls, &n->peer};
-    s.cl = &n->cl;
     return drive_in_turn(d, &s);
 }
 

@@ -9,7 +9,7 @@
 
 /* The connection a file's download runs on, for its messages. */
 typedef struct jobs_conn {
-    const gf_client *cl;
+    gf_client *cl;
     const gf_tls *tls;
     cli_peer *peer;
 } jobs_conn;
